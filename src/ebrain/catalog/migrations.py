@@ -1,0 +1,149 @@
+"""Schema migrations: named functions, each run once in its own transaction at open time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from ebrain.errors import WorkspaceError
+
+Migration = Callable[[sa.Connection], None]
+
+
+def _run(conn: sa.Connection, *statements: str) -> None:
+    for statement in statements:
+        conn.execute(sa.text(statement))
+
+
+def m001_catalog(conn: sa.Connection) -> None:
+    """Knowledge bases, documents, paths, versions, chunks, tags, ACLs, errors, type rules."""
+    _run(
+        conn,
+        """CREATE TABLE kb (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)""",
+        """CREATE TABLE document (
+            id INTEGER PRIMARY KEY,
+            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
+            content_hash TEXT NOT NULL, title TEXT NOT NULL,
+            doc_type TEXT NOT NULL, type_source TEXT NOT NULL DEFAULT 'auto',
+            type_score REAL NOT NULL DEFAULT 0,
+            lang TEXT NOT NULL DEFAULT '', format TEXT NOT NULL, size INTEGER NOT NULL,
+            pages INTEGER, version INTEGER NOT NULL DEFAULT 1,
+            n_chunks INTEGER NOT NULL DEFAULT 0,
+            meta TEXT NOT NULL DEFAULT '{}', warnings TEXT NOT NULL DEFAULT '[]',
+            doc_date TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            UNIQUE (kb_id, content_hash))""",
+        """CREATE TABLE document_path (
+            id INTEGER PRIMARY KEY,
+            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            path TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+            content_hash TEXT NOT NULL, seen_at TEXT NOT NULL,
+            UNIQUE (kb_id, path))""",
+        "CREATE INDEX document_path_doc ON document_path(document_id)",
+        """CREATE TABLE version (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL,
+            created_at TEXT NOT NULL, retired_at TEXT,
+            UNIQUE (document_id, number))""",
+        """CREATE TABLE chunk (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            version_id INTEGER NOT NULL REFERENCES version(id) ON DELETE CASCADE,
+            kb_id INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'text',
+            text TEXT NOT NULL, terms TEXT NOT NULL DEFAULT '',
+            heading_path TEXT NOT NULL DEFAULT '[]',
+            page_start INTEGER, page_end INTEGER,
+            char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
+            n_tokens INTEGER NOT NULL, doc_type TEXT NOT NULL,
+            UNIQUE (document_id, ord))""",
+        "CREATE INDEX chunk_kb ON chunk(kb_id)",
+        """CREATE TABLE document_tag (
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL, PRIMARY KEY (document_id, tag))""",
+        """CREATE TABLE document_acl (
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            grp TEXT NOT NULL, PRIMARY KEY (document_id, grp))""",
+        """CREATE TABLE ingest_error (
+            id INTEGER PRIMARY KEY,
+            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
+            path TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL,
+            size INTEGER, mtime REAL, at TEXT NOT NULL, UNIQUE (kb_id, path))""",
+        """CREATE TABLE type_rule (
+            id INTEGER PRIMARY KEY, kb_id INTEGER REFERENCES kb(id) ON DELETE CASCADE,
+            pattern TEXT NOT NULL, doc_type TEXT NOT NULL, created_at TEXT NOT NULL)""",
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )
+
+
+def m002_vectors(conn: sa.Connection) -> None:
+    """Dense vectors of chunks, stored with the catalog (float16 bytes)."""
+    _run(
+        conn,
+        """CREATE TABLE chunk_vector (
+            chunk_id INTEGER PRIMARY KEY REFERENCES chunk(id) ON DELETE CASCADE,
+            vec BLOB NOT NULL)""",
+    )
+
+
+# The embedded full-text index: FTS5 over the analyzer's terms, stored once in chunk.terms.
+FTS_TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '-_.'"
+
+
+def m003_fulltext(conn: sa.Connection) -> None:
+    """SQLite FTS5 index over chunk.terms (external content: the terms are stored once)."""
+    if conn.dialect.name != "sqlite":
+        return
+    _run(
+        conn,
+        "CREATE VIRTUAL TABLE chunk_fts USING fts5(terms, content='chunk', "
+        f"content_rowid='id', tokenize=\"{FTS_TOKENIZE}\")",
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_catalog, m002_vectors, m003_fulltext]
+
+
+def register(migration: Migration) -> None:
+    """Append a migration (used by optional packages; names must be unique)."""
+    if any(m.__name__ == migration.__name__ for m in MIGRATIONS):
+        raise ValueError(f"duplicate migration {migration.__name__}")
+    MIGRATIONS.append(migration)
+
+
+def applied(conn: sa.Connection) -> set[str]:
+    """Names of the migrations already applied."""
+    conn.execute(
+        sa.text("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    )
+    return {row[0] for row in conn.execute(sa.text("SELECT name FROM _migrations"))}
+
+
+def migrate(engine: sa.Engine) -> list[str]:
+    """Apply every pending migration, each in its own transaction; return their names."""
+    from ebrain.catalog.db import write_conn
+
+    done: list[str] = []
+    with write_conn(engine) as conn:
+        with conn.begin():
+            names = applied(conn)
+        unknown = names - {m.__name__ for m in MIGRATIONS}
+        if unknown:
+            raise WorkspaceError(
+                f"workspace was written by a newer ebrain (migrations {sorted(unknown)})",
+                hint="upgrade ebrain: pip install -U ebrain",
+            )
+        for migration in MIGRATIONS:
+            if migration.__name__ not in names:
+                with conn.begin():
+                    migration(conn)
+                    conn.execute(
+                        sa.text("INSERT INTO _migrations VALUES (:n, :t)"),
+                        {"n": migration.__name__, "t": datetime.now(UTC).isoformat()},
+                    )
+                done.append(migration.__name__)
+    return done

@@ -1,0 +1,135 @@
+"""SQLAlchemy Core tables of the catalog (the DDL lives in migrations.py)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+kb = sa.Table(
+    "kb",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+document = sa.Table(
+    "document",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kb_id", sa.Integer, sa.ForeignKey("kb.id"), nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("doc_type", sa.Text, nullable=False),
+    sa.Column("type_source", sa.Text, nullable=False),
+    sa.Column("type_score", sa.Float, nullable=False),
+    sa.Column("lang", sa.Text, nullable=False),
+    sa.Column("format", sa.Text, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("pages", sa.Integer),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("n_chunks", sa.Integer, nullable=False),
+    sa.Column("meta", sa.Text, nullable=False),
+    sa.Column("warnings", sa.Text, nullable=False),
+    sa.Column("doc_date", sa.Text),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
+
+document_path = sa.Table(
+    "document_path",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kb_id", sa.Integer, nullable=False),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("document.id"), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("mtime", sa.Float, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("seen_at", sa.Text, nullable=False),
+)
+
+version = sa.Table(
+    "version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("document.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("retired_at", sa.Text),
+)
+
+chunk = sa.Table(
+    "chunk",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("document.id"), nullable=False),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("version.id"), nullable=False),
+    sa.Column("kb_id", sa.Integer, nullable=False),
+    sa.Column("ord", sa.Integer, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("terms", sa.Text, nullable=False),
+    sa.Column("heading_path", sa.Text, nullable=False),
+    sa.Column("page_start", sa.Integer),
+    sa.Column("page_end", sa.Integer),
+    sa.Column("char_start", sa.Integer, nullable=False),
+    sa.Column("char_end", sa.Integer, nullable=False),
+    sa.Column("n_tokens", sa.Integer, nullable=False),
+    sa.Column("doc_type", sa.Text, nullable=False),
+)
+
+document_tag = sa.Table(
+    "document_tag",
+    metadata,
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("document.id"), primary_key=True),
+    sa.Column("tag", sa.Text, primary_key=True),
+)
+
+document_acl = sa.Table(
+    "document_acl",
+    metadata,
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("document.id"), primary_key=True),
+    sa.Column("grp", sa.Text, primary_key=True),
+)
+
+ingest_error = sa.Table(
+    "ingest_error",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kb_id", sa.Integer, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("size", sa.Integer),
+    sa.Column("mtime", sa.Float),
+    sa.Column("at", sa.Text, nullable=False),
+)
+
+type_rule = sa.Table(
+    "type_rule",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kb_id", sa.Integer),
+    sa.Column("pattern", sa.Text, nullable=False),
+    sa.Column("doc_type", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+chunk_vector = sa.Table(
+    "chunk_vector",
+    metadata,
+    sa.Column("chunk_id", sa.Integer, sa.ForeignKey("chunk.id"), primary_key=True),
+    sa.Column("vec", sa.LargeBinary, nullable=False),
+)

@@ -1,0 +1,69 @@
+"""A workspace is a folder: config.yaml plus one SQLite catalog (or a catalog URL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ebrain.catalog.db import make_engine, sqlite_url
+from ebrain.catalog.migrations import migrate
+from ebrain.config import DEFAULT_CONFIG_YAML, Config
+from ebrain.errors import WorkspaceError
+
+CATALOG_FILE = "catalog.sqlite"
+CONFIG_FILE = "config.yaml"
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Workspace:
+    """An opened workspace: its folder, resolved config and catalog engine."""
+
+    path: Path
+    config: Config
+    engine: sa.Engine
+    migrated: list[str] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, path: Path) -> Workspace:
+        """Create the folder, a commented config.yaml and the catalog (idempotent)."""
+        path = Path(path)
+        if path.exists() and not path.is_dir():
+            raise WorkspaceError(f"{path} exists and is not a folder")
+        path.mkdir(parents=True, exist_ok=True)
+        config_file = path / CONFIG_FILE
+        if not config_file.exists():
+            config_file.write_text(DEFAULT_CONFIG_YAML, encoding="utf-8")
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: Path) -> Workspace:
+        """Open an existing workspace and apply pending migrations."""
+        path = Path(path)
+        if not (path / CONFIG_FILE).exists() and not (path / CATALOG_FILE).exists():
+            raise WorkspaceError(
+                f"no ebrain workspace at {path}",
+                hint=f"create one with `ebrain init {path}` or pass --workspace",
+            )
+        config = Config.load(path / CONFIG_FILE)
+        url = str(config.raw.get("catalog_url") or sqlite_url(path / CATALOG_FILE))
+        engine = make_engine(url)
+        try:
+            done = migrate(engine)
+        except sa.exc.DatabaseError as exc:
+            raise WorkspaceError(
+                f"the catalog at {url} cannot be opened: {exc.orig}",
+                hint="restore it from a backup or re-create the workspace",
+            ) from exc
+        return cls(path, config, engine, done)
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()

@@ -1,0 +1,5 @@
+"""`python -m ebrain.cli`."""
+
+from ebrain.cli.main import main
+
+main()

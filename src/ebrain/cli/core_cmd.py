@@ -1,0 +1,137 @@
+"""Top-level verbs: init, ingest, stats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ebrain.cli.common import console, emit_json, handled, open_brain, workspace_path
+from ebrain.i18n import say
+from ebrain.ingest.report import IngestReport
+
+REASONS = {
+    "corrupt": ("corrupt or unreadable file", "文件损坏或无法读取"),
+    "encrypted": ("password-protected", "文件有密码保护"),
+    "empty": ("empty file / no text", "空文件或没有文字"),
+    "too_large": ("larger than ingest.max_file_mb", "超过 ingest.max_file_mb 大小限制"),
+    "unsupported": ("unsupported file type", "不支持的文件类型"),
+    "undecodable": ("unknown text encoding", "无法识别的文本编码"),
+    "needs_ocr": ("no text layer (needs OCR)", "没有文字层（需要 OCR）"),
+    "needs_converter": ("legacy format: install LibreOffice", "旧格式：请安装 LibreOffice"),
+    "not_found": ("no such file or folder", "文件或目录不存在"),
+    "unreadable": ("cannot be read (permissions)", "无法读取（权限）"),
+}
+
+
+def reason_text(reason: str | None) -> str:
+    """A short bilingual description of an ingest failure reason."""
+    en, zh = REASONS.get(reason or "", (reason or "", reason or ""))
+    return say(en, zh)
+
+
+def init(
+    ctx: typer.Context,
+    directory: Path | None = typer.Argument(None, help="Workspace folder (default ./.ebrain)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Create a workspace: config.yaml and the SQLite catalog. / 创建工作区。"""
+    from ebrain.brain import Brain
+
+    path = directory or workspace_path(ctx)
+    with handled(as_json):
+        brain = Brain.init(path)
+        brain.create_kb("default")
+        brain.close()
+    if as_json:
+        emit_json({"workspace": str(path.absolute()), "created": True})
+    else:
+        console.print(say(f"Workspace ready at {path}", f"工作区已就绪：{path}"))
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Files or folders to ingest."),
+    kb: str = typer.Option("default", "--kb", help="Knowledge base."),
+    tag: list[str] = typer.Option([], "--tag", help="Tag to add (repeatable)."),
+    acl: list[str] = typer.Option([], "--acl", help="Group allowed to read (repeatable)."),
+    prune: bool = typer.Option(False, "--prune", help="Remove documents whose files are gone."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", help="Parser processes."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first error."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Ingest documents, incrementally and safely. / 增量导入文档。"""
+    from ebrain.cli.progress import IngestProgress
+
+    with handled(as_json):
+        brain = open_brain(ctx)
+        with IngestProgress(enabled=not as_json) as bar:
+            report = brain.ingest(paths, kb=kb, tags=tag, acl=acl, prune=prune, jobs=jobs,
+                                  strict=strict, progress=bar)  # fmt: skip
+        brain.close()
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        _print_report(report)
+    if not report.ok or (strict and report.failed):
+        raise typer.Exit(2)
+
+
+def _print_report(report: IngestReport) -> None:
+    counts = report.counts
+    console.print(
+        say(
+            f"[bold]{report.kb}[/]: {counts.get('added', 0)} added, {counts.get('updated', 0)} updated, "
+            f"{counts.get('unchanged', 0)} unchanged, {counts.get('duplicate', 0)} duplicate, "
+            f"{counts.get('failed', 0)} failed, {counts.get('pruned', 0)} pruned; "
+            f"{report.chunks_added} chunks in {report.seconds:.1f}s",
+            f"[bold]{report.kb}[/]：新增 {counts.get('added', 0)}，更新 {counts.get('updated', 0)}，"
+            f"未变 {counts.get('unchanged', 0)}，重复 {counts.get('duplicate', 0)}，"
+            f"失败 {counts.get('failed', 0)}，清理 {counts.get('pruned', 0)}；"
+            f"{report.chunks_added} 个分块，用时 {report.seconds:.1f} 秒",
+        )
+    )
+    if report.failed:
+        table = Table(title=say("Files not ingested", "未能导入的文件"))
+        table.add_column(say("file", "文件"))
+        table.add_column(say("reason", "原因"))
+        table.add_column(say("detail", "详情"))
+        for f in report.failed:
+            table.add_row(f.path, reason_text(f.reason), (f.message or "") + (f"\n{f.hint}" if f.hint else ""))
+        console.print(table)
+
+
+def stats(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Documents by type and kb, chunks, bytes, errors. / 统计。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        data = brain.stats()
+        brain.close()
+    if as_json:
+        emit_json(data)
+        return
+    table = Table(title=say("Documents by type", "按类型统计文档"))
+    table.add_column(say("type", "类型"))
+    table.add_column(say("documents", "文档数"), justify="right")
+    for name, n in data["by_type"].items():
+        table.add_row(name, str(n))
+    console.print(table)
+    console.print(
+        say(
+            f"{data['documents']} documents in {len(data['by_kb'])} kb, {data['chunks']} chunks, "
+            f"{data['vectors']} vectors, {data['bytes'] / 2**20:.1f} MB, {data['errors']} errors",
+            f"{data['documents']} 个文档，{len(data['by_kb'])} 个知识库，{data['chunks']} 个分块，"
+            f"{data['vectors']} 个向量，{data['bytes'] / 2**20:.1f} MB，{data['errors']} 个错误",
+        )
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the top-level verbs."""
+    app.command()(init)
+    app.command()(ingest)
+    app.command()(stats)

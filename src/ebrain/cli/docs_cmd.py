@@ -1,0 +1,123 @@
+"""`ebrain docs list|show|rm|errors|set-type|rule`."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.cli.core_cmd import reason_text
+from ebrain.i18n import say
+
+app = typer.Typer(help="Documents. / 文档。", no_args_is_help=True)
+
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    kb: str | None = typer.Option(None, "--kb"),
+    doc_type: str | None = typer.Option(None, "--type"),
+    limit: int = typer.Option(1000, "--limit"),
+    as_json: bool = JSON,
+) -> None:
+    """List documents. / 列出文档。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        docs = brain.documents(kb=kb, doc_type=doc_type, limit=limit)
+        brain.close()
+    if as_json:
+        emit_json(docs)
+        return
+    table = Table()
+    for col in ("id", "kb", say("type", "类型"), say("title", "标题"), say("chunks", "分块"), "v"):
+        table.add_column(col)
+    for d in docs:
+        table.add_row(str(d["id"]), d["kb"], d["doc_type"], d["title"], str(d["n_chunks"]), str(d["version"]))
+    console.print(table)
+
+
+@app.command()
+def show(ctx: typer.Context, document_id: int, text: bool = typer.Option(False, "--text"), as_json: bool = JSON) -> None:
+    """Show one document with its chunks. / 查看文档。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        doc = brain.document(document_id, with_text=text)
+        brain.close()
+    if as_json:
+        emit_json(doc)
+        return
+    console.print(f"[bold]{doc['title']}[/] ({doc['doc_type']}, {doc['lang']}, v{doc['version']})")
+    for key in ("paths", "tags", "acl", "warnings"):
+        if doc[key]:
+            console.print(f"{key}: {', '.join(map(str, doc[key]))}")
+    for c in doc["chunks"]:
+        where = " > ".join(c["heading_path"]) or "-"
+        console.print(f"[dim]#{c['ord']} p{c['page_start'] or '-'} {where}[/] {c['text'][:120]!r}")
+    if text and doc.get("text"):
+        console.print(doc["text"])
+
+
+@app.command()
+def rm(ctx: typer.Context, document_id: int, as_json: bool = JSON) -> None:
+    """Delete a document. / 删除文档。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        brain.remove_document(document_id)
+        brain.close()
+    if as_json:
+        emit_json({"removed": document_id})
+    else:
+        console.print(say(f"Removed document {document_id}", f"已删除文档 {document_id}"))
+
+
+@app.command()
+def errors(ctx: typer.Context, kb: str | None = typer.Option(None, "--kb"), as_json: bool = JSON) -> None:
+    """Files that could not be ingested, and why. / 导入失败的文件。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        rows = brain.errors(kb)
+        brain.close()
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table()
+    for col in (say("file", "文件"), say("reason", "原因"), say("detail", "详情")):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["path"], reason_text(r["reason"]), r["message"])
+    console.print(table)
+
+
+@app.command("set-type")
+def set_type(ctx: typer.Context, document_id: int, doc_type: str, as_json: bool = JSON) -> None:
+    """Override a document's type. / 手动设置文档类型。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        brain.set_type(document_id, doc_type)
+        brain.close()
+    if as_json:
+        emit_json({"id": document_id, "doc_type": doc_type})
+    else:
+        console.print(say(f"Document {document_id} is now {doc_type}", f"文档 {document_id} 的类型已设为 {doc_type}"))
+
+
+@app.command("rule")
+def rule(
+    ctx: typer.Context,
+    pattern: str = typer.Argument(..., help="Glob on the file path, e.g. '*/合同/*'."),
+    doc_type: str = typer.Argument(...),
+    kb: str | None = typer.Option(None, "--kb"),
+    as_json: bool = JSON,
+) -> None:
+    """Classify files matching a folder/name pattern as a type. / 按路径规则设置类型。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        brain.add_type_rule(pattern, doc_type, kb)
+        brain.close()
+    if as_json:
+        emit_json({"pattern": pattern, "doc_type": doc_type, "kb": kb})
+    else:
+        console.print(say("Rule added; it applies from the next ingest of changed files.",
+                          "规则已添加，将在下次导入变更文件时生效。"))  # fmt: skip

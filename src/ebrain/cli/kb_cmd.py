@@ -1,0 +1,69 @@
+"""`ebrain kb list|create|rm`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import typer
+from rich.table import Table
+
+from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.i18n import say
+
+app = typer.Typer(help="Knowledge bases. / 知识库。", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List knowledge bases. / 列出知识库。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        kbs = brain.kbs()
+        brain.close()
+    if as_json:
+        emit_json([asdict(k) for k in kbs])
+        return
+    table = Table()
+    for col in (say("name", "名称"), say("documents", "文档数"), say("created", "创建时间")):
+        table.add_column(col)
+    for k in kbs:
+        table.add_row(k.name, str(k.documents), k.created_at)
+    console.print(table)
+
+
+@app.command()
+def create(
+    ctx: typer.Context,
+    name: str,
+    description: str = typer.Option("", "--description", "-d"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Create a knowledge base. / 创建知识库。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        kb = brain.create_kb(name, description)
+        brain.close()
+    if as_json:
+        emit_json(asdict(kb))
+    else:
+        console.print(say(f"Knowledge base {kb.name!r} ready", f"知识库 {kb.name!r} 已就绪"))
+
+
+@app.command()
+def rm(
+    ctx: typer.Context,
+    name: str,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Delete a knowledge base and its documents. / 删除知识库。"""
+    if not yes and not as_json:
+        typer.confirm(say(f"Delete {name!r} and all its documents?", f"删除 {name!r} 及其全部文档？"), abort=True)
+    with handled(as_json):
+        brain = open_brain(ctx)
+        n = brain.remove_kb(name)
+        brain.close()
+    if as_json:
+        emit_json({"removed": name, "documents": n})
+    else:
+        console.print(say(f"Removed {name!r} ({n} documents)", f"已删除 {name!r}（{n} 个文档）"))

@@ -1,0 +1,149 @@
+"""The CPU-bound half of ingest, run in worker processes: parse, classify, chunk, analyze."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ebrain.errors import ParseError
+from ebrain.ingest.chunk import Chunk, Chunker, ChunkerConfig
+from ebrain.ingest.classify import classify
+from ebrain.ingest.document import Document
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    """Everything a worker needs; picklable, the same for a whole ingest run."""
+
+    max_bytes: int = 200 * 2**20
+    libreoffice: str = "soffice"
+    chunker: ChunkerConfig = field(default_factory=ChunkerConfig)
+    user_words: tuple[str, ...] = ()
+    type_rules: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class Prepared:
+    """A parsed, classified and chunked file, ready to be stored in one transaction."""
+
+    path: str
+    size: int
+    mtime: float
+    content_hash: str
+    title: str
+    format: str
+    lang: str
+    pages: int | None
+    meta: dict[str, Any]
+    warnings: list[str]
+    doc_type: str
+    type_source: str
+    type_score: float
+    doc_date: str | None
+    text: str
+    chunks: list[Chunk]
+    terms: list[str]
+
+
+@dataclass
+class Failed:
+    """A file that could not be ingested, with a specific reason."""
+
+    path: str
+    size: int
+    mtime: float
+    reason: str
+    message: str
+    hint: str = ""
+
+
+@lru_cache(maxsize=4)
+def _analyzer(user_words: tuple[str, ...]) -> Any:
+    from ebrain.text.analyzer import Analyzer
+
+    return Analyzer(user_words=user_words)
+
+
+def warm_up(options: PrepareOptions) -> None:
+    """Load the analyzer (jieba's dictionary) once, e.g. before forking workers."""
+    _analyzer(options.user_words).terms("预热 warm up")
+
+
+def prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
+    """Parse and chunk one file; never raises for a bad file."""
+    from ebrain.ingest.parsers import parse_file
+
+    p = Path(path)
+    try:
+        stat = p.stat()
+        doc = parse_file(p, max_bytes=options.max_bytes, libreoffice=options.libreoffice)
+    except ParseError as exc:
+        size, mtime = _stat(p)
+        return Failed(path, size, mtime, exc.reason, exc.message, exc.hint)
+    except OSError as exc:
+        return Failed(path, 0, 0.0, "unreadable", str(exc), "check the file's permissions")
+    except Exception as exc:  # a parser bug must not stop the batch
+        size, mtime = _stat(p)
+        return Failed(path, size, mtime, "corrupt", f"{type(exc).__name__}: {exc}")
+    return _build(p, doc, stat.st_size, stat.st_mtime, options)
+
+
+def _stat(p: Path) -> tuple[int, float]:
+    try:
+        st = p.stat()
+    except OSError:
+        return 0, 0.0
+    return st.st_size, st.st_mtime
+
+
+def _build(p: Path, doc: Document, size: int, mtime: float, opt: PrepareOptions) -> Prepared | Failed:
+    text, chunks = Chunker(opt.chunker)(doc)
+    if not chunks:
+        return Failed(str(p), size, mtime, "empty", "the file holds no text", "")
+    doc_type, source, score = _doc_type(p, doc, opt.type_rules)
+    analyzer = _analyzer(opt.user_words)
+    terms = [" ".join(analyzer.terms(_context(doc.title, c))) for c in chunks]
+    return Prepared(
+        str(p), size, mtime, doc.content_hash, doc.title, doc.format, doc.lang, doc.pages,
+        doc.meta, doc.warnings, doc_type, source, score, _doc_date(doc, text), text, chunks, terms,
+    )  # fmt: skip
+
+
+def _context(title: str, chunk: Chunk) -> str:
+    """What the lexical index sees: the title and heading path give a chunk its context."""
+    heading = " ".join(h for h in chunk.heading_path if h not in chunk.text[:200])
+    return f"{title}\n{heading}\n{chunk.text}"
+
+
+def _doc_type(p: Path, doc: Document, rules: tuple[tuple[str, str], ...]) -> tuple[str, str, float]:
+    for pattern, doc_type in rules:
+        if fnmatch.fnmatch(p.as_posix(), pattern) or fnmatch.fnmatch(p.name, pattern):
+            return doc_type, "rule", 1.0
+    result = classify(doc, p.name)
+    return result.doc_type, "auto", result.score
+
+
+_DATE = re.compile(r"(20\d\d|19\d\d)\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")
+
+
+def _doc_date(doc: Document, text: str) -> str | None:
+    """The document's date: from metadata, else the first date written in it."""
+    for key in ("date", "created"):
+        value = doc.meta.get(key)
+        if value:
+            found = _DATE.search(str(value))
+            if found:
+                return _iso(found)
+    found = _DATE.search(text[:3000])
+    return _iso(found) if found else None
+
+
+def _iso(match: re.Match[str]) -> str | None:
+    year, month, day = (int(g) for g in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"

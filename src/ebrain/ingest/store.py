@@ -1,0 +1,232 @@
+"""The catalog half of ingest: store one prepared file in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ebrain.catalog import schema as t
+from ebrain.catalog.workspace import now_iso
+from ebrain.index.fts import fts_add, fts_remove_documents
+from ebrain.ingest.chunk import Chunk
+from ebrain.ingest.prepare import Failed, Prepared
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the catalog knows of one path: its stat and its document."""
+
+    document_id: int
+    size: int
+    mtime: float
+    content_hash: str
+
+
+def known_paths(conn: sa.Connection, kb_id: int) -> dict[str, Known]:
+    """Every recorded path of a kb with its stat, in one query."""
+    q = sa.select(
+        t.document_path.c.path,
+        t.document_path.c.document_id,
+        t.document_path.c.size,
+        t.document_path.c.mtime,
+        t.document_path.c.content_hash,
+    ).where(t.document_path.c.kb_id == kb_id)
+    return {r[0]: Known(r[1], r[2], r[3], r[4]) for r in conn.execute(q)}
+
+
+def known_paths_one(conn: sa.Connection, kb_id: int, path: str) -> int:
+    """The document id a recorded path points to."""
+    q = sa.select(t.document_path.c.document_id).where(
+        t.document_path.c.kb_id == kb_id, t.document_path.c.path == path
+    )
+    return int(conn.execute(q).scalar_one())
+
+
+def touch_path(conn: sa.Connection, kb_id: int, path: str, size: int, mtime: float) -> None:
+    """Record a new mtime for a path whose content did not change."""
+    conn.execute(
+        sa.update(t.document_path)
+        .where(t.document_path.c.kb_id == kb_id, t.document_path.c.path == path)
+        .values(size=size, mtime=mtime, seen_at=now_iso())
+    )
+
+
+def store_prepared(conn: sa.Connection, kb_id: int, prep: Prepared, old: Known | None) -> str:
+    """Insert or update the document of `prep`; return added|updated|duplicate|unchanged."""
+    same = _doc_by_hash(conn, kb_id, prep.content_hash)
+    if same is not None:
+        status = "unchanged" if old and old.document_id == same else "duplicate"
+        _attach_path(conn, kb_id, prep, same, old)
+        return status
+    if old is not None and _path_count(conn, old.document_id) == 1:
+        _new_version(conn, old.document_id, prep)
+        _upsert_path(conn, kb_id, prep, old.document_id)
+        return "updated"
+    doc_id = _insert_document(conn, kb_id, prep)
+    _upsert_path(conn, kb_id, prep, doc_id)
+    return "added"
+
+
+def set_tags_acl(
+    conn: sa.Connection, document_id: int, tags: Iterable[str], acl: Iterable[str]
+) -> None:
+    """Add tags and ACL groups to a document (existing ones are kept)."""
+    for table, col, values in ((t.document_tag, "tag", tags), (t.document_acl, "grp", acl)):
+        for value in sorted(set(values)):
+            exists = conn.execute(
+                sa.select(table.c.document_id).where(
+                    table.c.document_id == document_id, table.c[col] == value
+                )
+            ).first()
+            if exists is None:
+                conn.execute(sa.insert(table).values(document_id=document_id, **{col: value}))
+
+
+def record_failure(conn: sa.Connection, kb_id: int, failed: Failed) -> None:
+    """Remember why a file failed (replacing an earlier failure of the same path)."""
+    conn.execute(
+        sa.delete(t.ingest_error).where(
+            t.ingest_error.c.kb_id == kb_id, t.ingest_error.c.path == failed.path
+        )
+    )
+    conn.execute(
+        sa.insert(t.ingest_error).values(
+            kb_id=kb_id, path=failed.path, reason=failed.reason, message=failed.message,
+            size=failed.size, mtime=failed.mtime, at=now_iso(),
+        )  # fmt: skip
+    )
+
+
+def clear_failure(conn: sa.Connection, kb_id: int, path: str) -> None:
+    """Forget an earlier failure of a path that has now been ingested."""
+    conn.execute(
+        sa.delete(t.ingest_error).where(t.ingest_error.c.kb_id == kb_id, t.ingest_error.c.path == path)
+    )
+
+
+def remove_path(conn: sa.Connection, kb_id: int, path: str) -> None:
+    """Forget a path; delete its document when no other path holds it."""
+    row = conn.execute(
+        sa.select(t.document_path.c.document_id).where(
+            t.document_path.c.kb_id == kb_id, t.document_path.c.path == path
+        )
+    ).first()
+    conn.execute(
+        sa.delete(t.document_path).where(
+            t.document_path.c.kb_id == kb_id, t.document_path.c.path == path
+        )
+    )
+    if row is not None and _path_count(conn, row[0]) == 0:
+        delete_documents(conn, [row[0]])
+
+
+def delete_documents(conn: sa.Connection, document_ids: list[int]) -> None:
+    """Delete documents with their versions, chunks, vectors and index entries."""
+    fts_remove_documents(conn, document_ids)
+    conn.execute(sa.delete(t.document).where(t.document.c.id.in_(document_ids)))
+
+
+def _doc_by_hash(conn: sa.Connection, kb_id: int, content_hash: str) -> int | None:
+    row = conn.execute(
+        sa.select(t.document.c.id).where(
+            t.document.c.kb_id == kb_id, t.document.c.content_hash == content_hash
+        )
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def _path_count(conn: sa.Connection, document_id: int) -> int:
+    q = sa.select(sa.func.count()).where(t.document_path.c.document_id == document_id)
+    return int(conn.execute(q).scalar_one())
+
+
+def _attach_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int, old: Known | None) -> None:
+    _upsert_path(conn, kb_id, prep, doc_id)
+    if old is not None and old.document_id != doc_id and _path_count(conn, old.document_id) == 0:
+        delete_documents(conn, [old.document_id])
+
+
+def _upsert_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int) -> None:
+    values = {
+        "document_id": doc_id, "size": prep.size, "mtime": prep.mtime,
+        "content_hash": prep.content_hash, "seen_at": now_iso(),
+    }  # fmt: skip
+    updated = conn.execute(
+        sa.update(t.document_path)
+        .where(t.document_path.c.kb_id == kb_id, t.document_path.c.path == prep.path)
+        .values(**values)
+    )
+    if updated.rowcount == 0:
+        conn.execute(sa.insert(t.document_path).values(kb_id=kb_id, path=prep.path, **values))
+
+
+def _doc_values(prep: Prepared) -> dict[str, object]:
+    return {
+        "content_hash": prep.content_hash, "title": prep.title, "lang": prep.lang,
+        "format": prep.format, "size": prep.size, "pages": prep.pages,
+        "n_chunks": len(prep.chunks), "meta": json.dumps(prep.meta, ensure_ascii=False, default=str),
+        "warnings": json.dumps(prep.warnings, ensure_ascii=False), "doc_date": prep.doc_date,
+        "updated_at": now_iso(),
+    }  # fmt: skip
+
+
+def _insert_document(conn: sa.Connection, kb_id: int, prep: Prepared) -> int:
+    values = _doc_values(prep) | {
+        "kb_id": kb_id, "doc_type": prep.doc_type, "type_source": prep.type_source,
+        "type_score": prep.type_score, "version": 1, "created_at": now_iso(),
+    }  # fmt: skip
+    doc_id = int(conn.execute(sa.insert(t.document).values(**values)).inserted_primary_key[0])
+    _insert_version(conn, doc_id, 1, kb_id, prep, prep.doc_type)
+    return doc_id
+
+
+def _new_version(conn: sa.Connection, doc_id: int, prep: Prepared) -> None:
+    row = conn.execute(
+        sa.select(t.document.c.kb_id, t.document.c.version, t.document.c.doc_type,
+                  t.document.c.type_source).where(t.document.c.id == doc_id)
+    ).one()  # fmt: skip
+    keep_type = row.type_source == "user"
+    doc_type = row.doc_type if keep_type else prep.doc_type
+    fts_remove_documents(conn, [doc_id])
+    conn.execute(sa.delete(t.chunk).where(t.chunk.c.document_id == doc_id))
+    conn.execute(
+        sa.update(t.version)
+        .where(t.version.c.document_id == doc_id, t.version.c.retired_at.is_(None))
+        .values(retired_at=now_iso())
+    )
+    values = _doc_values(prep) | {"version": row.version + 1, "doc_type": doc_type}
+    if not keep_type:
+        values |= {"type_source": prep.type_source, "type_score": prep.type_score}
+    conn.execute(sa.update(t.document).where(t.document.c.id == doc_id).values(**values))
+    _insert_version(conn, doc_id, row.version + 1, row.kb_id, prep, doc_type)
+
+
+def _insert_version(
+    conn: sa.Connection, doc_id: int, number: int, kb_id: int, prep: Prepared, doc_type: str
+) -> None:
+    version_id = conn.execute(
+        sa.insert(t.version).values(
+            document_id=doc_id, number=number, content_hash=prep.content_hash,
+            text=prep.text, created_at=now_iso(),
+        )  # fmt: skip
+    ).inserted_primary_key[0]
+    rows = [_chunk_row(doc_id, version_id, kb_id, doc_type, c, terms)
+            for c, terms in zip(prep.chunks, prep.terms, strict=True)]  # fmt: skip
+    conn.execute(sa.insert(t.chunk), rows)
+    q = sa.select(t.chunk.c.id, t.chunk.c.terms).where(t.chunk.c.version_id == version_id)
+    fts_add(conn, [(int(r[0]), str(r[1])) for r in conn.execute(q)])
+
+
+def _chunk_row(
+    doc_id: int, version_id: int, kb_id: int, doc_type: str, c: Chunk, terms: str
+) -> dict[str, object]:
+    return {
+        "document_id": doc_id, "version_id": version_id, "kb_id": kb_id, "ord": c.ord,
+        "kind": c.kind, "text": c.text, "terms": terms,
+        "heading_path": json.dumps(list(c.heading_path), ensure_ascii=False),
+        "page_start": c.page_start, "page_end": c.page_end, "char_start": c.char_start,
+        "char_end": c.char_end, "n_tokens": c.n_tokens, "doc_type": doc_type,
+    }  # fmt: skip

@@ -1,0 +1,31 @@
+"""Language detection and token estimates for Chinese and English text."""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[-_.'][A-Za-z0-9]+)*")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a CJK ideograph."""
+    return bool(_CJK.match(ch))
+
+
+def detect_lang(text: str) -> str:
+    """'zh' when Chinese characters carry the text, 'en' when Latin words do, '' when empty."""
+    sample = text[:20000]
+    cjk = len(_CJK.findall(sample))
+    words = len(_WORD.findall(sample))
+    if cjk == 0 and words == 0:
+        return ""
+    # One Chinese character carries roughly as much as half an English word.
+    return "zh" if cjk >= words * 0.5 else "en"
+
+
+def estimate_tokens(text: str) -> int:
+    """Approximate subword tokens (XLM-R-like): ~0.7 per CJK character, ~1.3 per word."""
+    cjk = len(_CJK.findall(text))
+    words = len(_WORD.findall(text))
+    return int(cjk * 0.7 + words * 1.3 + 0.5)

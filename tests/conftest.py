@@ -1,0 +1,59 @@
+"""Shared fixtures: tmp workspaces and a small bilingual corpus written by the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ebrain.brain import Brain
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+EXAMPLES = REPO / "examples" / "corpus"
+
+SMALL_CORPUS = {
+    "minutes/2024-03-05 周例会纪要.md": (
+        "# 周例会会议纪要\n\n会议时间：2024年3月5日\n主持人：王芳\n参会人员：张伟、李娜\n\n"
+        "## 议题\n\nHT-2000 控制器过热问题，客户为东方机械。\n\n## 行动项\n\n"
+        "- 张伟负责在3月15日前完成散热改进方案。\n- 李娜负责回访客户。\n"
+    ),
+    "contracts/contract-HT2023-015.txt": (
+        "采购合同\n合同编号：HT2023-015\n甲方：东方机械有限公司\n乙方：华川智能装备有限公司\n"
+        "第一条 甲方向乙方采购 HT-2000 控制器 20 台，总金额人民币 480,000 元。\n"
+        "第二条 验收标准：设备连续运行 72 小时无故障。\n第三条 违约责任：延期交付按日支付违约金。\n"
+    ),
+    "manual/ht2000-manual.md": (
+        "# HT-2000 User Manual\n\n## Installation\n\nMount the controller in a ventilated cabinet. "
+        "Keep 10 cm clearance for airflow.\n\n## Troubleshooting\n\nWarning: if the controller "
+        "overheats, check the fan and the air filter. Replace the filter every 6 months.\n"
+    ),
+}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A fresh, initialized workspace folder."""
+    path = tmp_path / "ws"
+    Brain.init(path).close()
+    return path
+
+
+@pytest.fixture
+def brain(workspace: Path) -> Iterator[Brain]:
+    """An opened Brain on a fresh workspace."""
+    b = Brain.open(workspace)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A folder of three small documents (Chinese and English)."""
+    root = tmp_path / "corpus"
+    for rel, text in SMALL_CORPUS.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from ebrain.ingest.classify import classify
+from ebrain.ingest.document import Block, Document
+
+CASES = [
+    (
+        "周例会纪要.docx",
+        "会议时间：3月5日\n主持人：王芳\n参会人员：张伟\n行动项：张伟负责",
+        "meeting_minutes",
+    ),
+    (
+        "minutes.md",
+        "Attendees: Bob, Alice\nAgenda\nAction items: Bob to send the plan",
+        "meeting_minutes",
+    ),
+    ("2024年第12周周报.docx", "本周完成情况：交付 3 台。下周计划：验收。", "report"),
+    (
+        "Q3 quarterly report.pdf",
+        "Revenue grew 12% year-over-year this quarter. Highlights",
+        "report",
+    ),
+    ("采购合同.pdf", "甲方：东方机械\n乙方：华川\n第一条 标的\n第二条 违约责任", "contract"),
+    ("supply agreement.docx", "Party A and Party B hereinafter agree. Governing law.", "contract"),
+    ("验收单.xlsx", "验收结论：合格。验收意见：设备运行正常，签字确认。", "acceptance"),
+    (
+        "故障分析报告.docx",
+        "故障现象：过热。根本原因：风扇失效。纠正措施：更换风扇。",
+        "fault_analysis",
+    ),
+    (
+        "8D report.pdf",
+        "Symptom: overheating. Root cause: fan. Corrective action: new fan.",
+        "fault_analysis",
+    ),
+    ("用户手册.pdf", "安装步骤：\n注意事项：\n规格参数：\n故障排除", "manual"),
+    ("菜单.txt", "周一 红烧肉 米饭", "other"),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "expected"), CASES)
+def test_classify(name: str, body: str, expected: str) -> None:
+    doc = Document(name.rsplit(".", 1)[0], [Block(body)])
+    assert classify(doc, name).doc_type == expected
+
+
+def test_transcript_structure_wins() -> None:
+    doc = Document("chat", [Block("客户：你好")], meta={"transcript": True})
+    assert classify(doc, "chat.json").doc_type == "transcript"
