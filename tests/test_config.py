@@ -21,7 +21,7 @@ def test_precedence_argument_env_file_default(tmp_path: Path) -> None:
 
 def test_bad_values_and_unknown_keys(tmp_path: Path) -> None:
     cfg = Config({}, environ={"EBRAIN_INGEST_EMBED": "maybe"})
-    with pytest.raises(ConfigError, match="ingest.embed"):
+    with pytest.raises(ConfigError, match=r"ingest\.embed"):
         cfg.get("ingest.embed")
     with pytest.raises(ConfigError, match="unknown setting"):
         cfg.get("no.such")

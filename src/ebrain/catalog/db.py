@@ -49,3 +49,11 @@ def make_engine(url: str) -> sa.Engine:
 def write_conn(engine: sa.Engine) -> sa.Connection:
     """A connection whose transactions take the write lock at BEGIN (use with `.begin()`)."""
     return engine.connect().execution_options(immediate=True)
+
+
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT created."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the insert returned no primary key")
+    return int(key[0])

@@ -105,7 +105,12 @@ def m003_fulltext(conn: sa.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_catalog, m002_vectors, m003_fulltext]
+def m004_vector_generation(conn: sa.Connection) -> None:
+    """A counter bumped on every vector write or delete, so caches know when they are stale."""
+    _run(conn, "INSERT INTO meta (key, value) VALUES ('vectors_gen', '0')")
+
+
+MIGRATIONS: list[Migration] = [m001_catalog, m002_vectors, m003_fulltext, m004_vector_generation]
 
 
 def register(migration: Migration) -> None:

@@ -67,8 +67,9 @@ def ingest(
     with handled(as_json):
         brain = open_brain(ctx)
         with IngestProgress(enabled=not as_json) as bar:
-            report = brain.ingest(paths, kb=kb, tags=tag, acl=acl, prune=prune, jobs=jobs,
-                                  strict=strict, progress=bar)  # fmt: skip
+            report = brain.ingest(
+                paths, kb=kb, tags=tag, acl=acl, prune=prune, jobs=jobs, strict=strict, progress=bar
+            )
         brain.close()
     if as_json:
         emit_json(report.to_dict())
@@ -98,7 +99,9 @@ def _print_report(report: IngestReport) -> None:
         table.add_column(say("reason", "原因"))
         table.add_column(say("detail", "详情"))
         for f in report.failed:
-            table.add_row(f.path, reason_text(f.reason), (f.message or "") + (f"\n{f.hint}" if f.hint else ""))
+            table.add_row(
+                f.path, reason_text(f.reason), (f.message or "") + (f"\n{f.hint}" if f.hint else "")
+            )
         console.print(table)
 
 

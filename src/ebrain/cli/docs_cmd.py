@@ -34,12 +34,19 @@ def list_(
     for col in ("id", "kb", say("type", "类型"), say("title", "标题"), say("chunks", "分块"), "v"):
         table.add_column(col)
     for d in docs:
-        table.add_row(str(d["id"]), d["kb"], d["doc_type"], d["title"], str(d["n_chunks"]), str(d["version"]))
+        table.add_row(
+            str(d["id"]), d["kb"], d["doc_type"], d["title"], str(d["n_chunks"]), str(d["version"])
+        )
     console.print(table)
 
 
 @app.command()
-def show(ctx: typer.Context, document_id: int, text: bool = typer.Option(False, "--text"), as_json: bool = JSON) -> None:
+def show(
+    ctx: typer.Context,
+    document_id: int,
+    text: bool = typer.Option(False, "--text"),
+    as_json: bool = JSON,
+) -> None:
     """Show one document with its chunks. / 查看文档。"""
     with handled(as_json):
         brain = open_brain(ctx)
@@ -73,7 +80,9 @@ def rm(ctx: typer.Context, document_id: int, as_json: bool = JSON) -> None:
 
 
 @app.command()
-def errors(ctx: typer.Context, kb: str | None = typer.Option(None, "--kb"), as_json: bool = JSON) -> None:
+def errors(
+    ctx: typer.Context, kb: str | None = typer.Option(None, "--kb"), as_json: bool = JSON
+) -> None:
     """Files that could not be ingested, and why. / 导入失败的文件。"""
     with handled(as_json):
         brain = open_brain(ctx)
@@ -100,7 +109,12 @@ def set_type(ctx: typer.Context, document_id: int, doc_type: str, as_json: bool 
     if as_json:
         emit_json({"id": document_id, "doc_type": doc_type})
     else:
-        console.print(say(f"Document {document_id} is now {doc_type}", f"文档 {document_id} 的类型已设为 {doc_type}"))
+        console.print(
+            say(
+                f"Document {document_id} is now {doc_type}",
+                f"文档 {document_id} 的类型已设为 {doc_type}",
+            )
+        )
 
 
 @app.command("rule")
@@ -119,5 +133,9 @@ def rule(
     if as_json:
         emit_json({"pattern": pattern, "doc_type": doc_type, "kb": kb})
     else:
-        console.print(say("Rule added; it applies from the next ingest of changed files.",
-                          "规则已添加，将在下次导入变更文件时生效。"))  # fmt: skip
+        console.print(
+            say(
+                "Rule added; it applies from the next ingest of changed files.",
+                "规则已添加，将在下次导入变更文件时生效。",
+            )
+        )

@@ -14,7 +14,9 @@ app = typer.Typer(help="Knowledge bases. / 知识库。", no_args_is_help=True)
 
 
 @app.command("list")
-def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def list_(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+) -> None:
     """List knowledge bases. / 列出知识库。"""
     with handled(as_json):
         brain = open_brain(ctx)
@@ -58,7 +60,10 @@ def rm(
 ) -> None:
     """Delete a knowledge base and its documents. / 删除知识库。"""
     if not yes and not as_json:
-        typer.confirm(say(f"Delete {name!r} and all its documents?", f"删除 {name!r} 及其全部文档？"), abort=True)
+        typer.confirm(
+            say(f"Delete {name!r} and all its documents?", f"删除 {name!r} 及其全部文档？"),
+            abort=True,
+        )
     with handled(as_json):
         brain = open_brain(ctx)
         n = brain.remove_kb(name)

@@ -39,8 +39,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[FileResult]]:
     for root in paths:
         root = Path(root).expanduser().absolute()
         if not root.exists():
-            missing.append(FileResult(str(root), "failed", reason="not_found",
-                                      message="no such file or folder"))  # fmt: skip
+            missing.append(
+                FileResult(
+                    str(root), "failed", reason="not_found", message="no such file or folder"
+                )
+            )
             continue
         for file in _walk(root):
             st = file.stat()
@@ -111,9 +114,13 @@ class IngestPipeline:
         return report
 
     def _triage(
-        self, conn: sa.Connection, cands: list[Candidate], report: IngestReport,
-        tags: list[str], acl: list[str],
-    ) -> list[Candidate]:  # fmt: skip
+        self,
+        conn: sa.Connection,
+        cands: list[Candidate],
+        report: IngestReport,
+        tags: list[str],
+        acl: list[str],
+    ) -> list[Candidate]:
         """Skip unchanged files (same size and mtime, or same hash); return the rest."""
         with conn.begin():
             known = store.known_paths(conn, self.kb_id)
@@ -122,7 +129,9 @@ class IngestPipeline:
             old = known.get(cand.path)
             if old is None:
                 todo.append(cand)
-            elif (old.size, old.mtime) == (cand.size, cand.mtime) or self._same_hash(conn, cand, old):
+            elif (old.size, old.mtime) == (cand.size, cand.mtime) or self._same_hash(
+                conn, cand, old
+            ):
                 report.files.append(FileResult(cand.path, "unchanged", cand.size, old.document_id))
                 if tags or acl:
                     with conn.begin():
@@ -139,9 +148,14 @@ class IngestPipeline:
         return True
 
     def _parse_and_store(
-        self, conn: sa.Connection, todo: list[Candidate], report: IngestReport,
-        tags: list[str], acl: list[str], strict: bool,
-    ) -> None:  # fmt: skip
+        self,
+        conn: sa.Connection,
+        todo: list[Candidate],
+        report: IngestReport,
+        tags: list[str],
+        acl: list[str],
+        strict: bool,
+    ) -> None:
         with conn.begin():
             known = store.known_paths(conn, self.kb_id)
         total_bytes = sum(c.size for c in todo)
@@ -152,7 +166,9 @@ class IngestPipeline:
             report.files.append(file_result)
             done_bytes += result.size
             chunks += file_result.chunks
-            self.progress(Progress("parse", n, len(todo), done_bytes, total_bytes, chunks, result.path))
+            self.progress(
+                Progress("parse", n, len(todo), done_bytes, total_bytes, chunks, result.path)
+            )
             if strict and file_result.status == "failed":
                 report.stopped_early = True
                 break
@@ -169,23 +185,42 @@ class IngestPipeline:
             yield from pool.imap(_prepare_task, [(p, self.options) for p in paths], chunksize=1)
 
     def _store_one(
-        self, conn: sa.Connection, result: Prepared | Failed, old: store.Known | None,
-        tags: list[str], acl: list[str],
-    ) -> FileResult:  # fmt: skip
+        self,
+        conn: sa.Connection,
+        result: Prepared | Failed,
+        old: store.Known | None,
+        tags: list[str],
+        acl: list[str],
+    ) -> FileResult:
         with conn.begin():
             if isinstance(result, Failed):
                 store.record_failure(conn, self.kb_id, result)
-                return FileResult(result.path, "failed", result.size, reason=result.reason,
-                                  message=result.message, hint=result.hint)  # fmt: skip
+                return FileResult(
+                    result.path,
+                    "failed",
+                    result.size,
+                    reason=result.reason,
+                    message=result.message,
+                    hint=result.hint,
+                )
             status = store.store_prepared(conn, self.kb_id, result, old)
             doc_id = store.known_paths_one(conn, self.kb_id, result.path)
             store.set_tags_acl(conn, doc_id, tags, acl)
             store.clear_failure(conn, self.kb_id, result.path)
         n = len(result.chunks) if status in ("added", "updated") else 0
-        return FileResult(result.path, status, result.size, doc_id, result.doc_type, n,  # type: ignore[arg-type]
-                          warnings=result.warnings)  # fmt: skip
+        return FileResult(
+            result.path,
+            status,
+            result.size,
+            doc_id,
+            result.doc_type,
+            n,  # type: ignore[arg-type]
+            warnings=result.warnings,
+        )
 
-    def _prune(self, conn: sa.Connection, roots: list[Path], seen: set[str], report: IngestReport) -> None:
+    def _prune(
+        self, conn: sa.Connection, roots: list[Path], seen: set[str], report: IngestReport
+    ) -> None:
         prefixes = [str(Path(r).expanduser().absolute()) for r in roots]
         with conn.begin():
             known = store.known_paths(conn, self.kb_id)
@@ -199,4 +234,3 @@ class IngestPipeline:
 
 def _prepare_task(args: tuple[str, PrepareOptions]) -> Prepared | Failed:
     return prepare(*args)
-

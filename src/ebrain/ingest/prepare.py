@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -100,7 +101,9 @@ def _stat(p: Path) -> tuple[int, float]:
     return st.st_size, st.st_mtime
 
 
-def _build(p: Path, doc: Document, size: int, mtime: float, opt: PrepareOptions) -> Prepared | Failed:
+def _build(
+    p: Path, doc: Document, size: int, mtime: float, opt: PrepareOptions
+) -> Prepared | Failed:
     text, chunks = Chunker(opt.chunker)(doc)
     if not chunks:
         return Failed(str(p), size, mtime, "empty", "the file holds no text", "")
@@ -108,15 +111,34 @@ def _build(p: Path, doc: Document, size: int, mtime: float, opt: PrepareOptions)
     analyzer = _analyzer(opt.user_words)
     terms = [" ".join(analyzer.terms(_context(doc.title, c))) for c in chunks]
     return Prepared(
-        str(p), size, mtime, doc.content_hash, doc.title, doc.format, doc.lang, doc.pages,
-        doc.meta, doc.warnings, doc_type, source, score, _doc_date(doc, text), text, chunks, terms,
-    )  # fmt: skip
+        str(p),
+        size,
+        mtime,
+        doc.content_hash,
+        doc.title,
+        doc.format,
+        doc.lang,
+        doc.pages,
+        doc.meta,
+        doc.warnings,
+        doc_type,
+        source,
+        score,
+        _doc_date(doc, text),
+        text,
+        chunks,
+        terms,
+    )
 
 
 def _context(title: str, chunk: Chunk) -> str:
+    return index_text(title, json.dumps(list(chunk.heading_path), ensure_ascii=False), chunk.text)
+
+
+def index_text(title: str, heading_path_json: str, text: str) -> str:
     """What the lexical index sees: the title and heading path give a chunk its context."""
-    heading = " ".join(h for h in chunk.heading_path if h not in chunk.text[:200])
-    return f"{title}\n{heading}\n{chunk.text}"
+    heading = " ".join(h for h in json.loads(heading_path_json) if h not in text[:200])
+    return f"{title}\n{heading}\n{text}"
 
 
 def _doc_type(p: Path, doc: Document, rules: tuple[tuple[str, str], ...]) -> tuple[str, str, float]:

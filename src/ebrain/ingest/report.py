@@ -34,6 +34,7 @@ class IngestReport:
     seconds: float = 0.0
     embedded: int = 0
     stopped_early: bool = False
+    notes: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -65,6 +66,7 @@ class IngestReport:
             "bytes": sum(f.size for f in self.files),
             "seconds": round(self.seconds, 3),
             "stopped_early": self.stopped_early,
+            "notes": self.notes,
             "files": [asdict(f) for f in self.files],
         }
 

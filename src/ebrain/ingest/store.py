@@ -9,10 +9,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ebrain.catalog import schema as t
+from ebrain.catalog.db import inserted_id
 from ebrain.catalog.workspace import now_iso
 from ebrain.index.fts import fts_add, fts_remove_documents
+from ebrain.index.vectors import bump_generation
 from ebrain.ingest.chunk import Chunk
 from ebrain.ingest.prepare import Failed, Prepared
+from ebrain.ingest.report import Status
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,11 @@ def touch_path(conn: sa.Connection, kb_id: int, path: str, size: int, mtime: flo
     )
 
 
-def store_prepared(conn: sa.Connection, kb_id: int, prep: Prepared, old: Known | None) -> str:
+def store_prepared(conn: sa.Connection, kb_id: int, prep: Prepared, old: Known | None) -> Status:
     """Insert or update the document of `prep`; return added|updated|duplicate|unchanged."""
     same = _doc_by_hash(conn, kb_id, prep.content_hash)
     if same is not None:
-        status = "unchanged" if old and old.document_id == same else "duplicate"
+        status: Status = "unchanged" if old and old.document_id == same else "duplicate"
         _attach_path(conn, kb_id, prep, same, old)
         return status
     if old is not None and _path_count(conn, old.document_id) == 1:
@@ -94,16 +97,23 @@ def record_failure(conn: sa.Connection, kb_id: int, failed: Failed) -> None:
     )
     conn.execute(
         sa.insert(t.ingest_error).values(
-            kb_id=kb_id, path=failed.path, reason=failed.reason, message=failed.message,
-            size=failed.size, mtime=failed.mtime, at=now_iso(),
-        )  # fmt: skip
+            kb_id=kb_id,
+            path=failed.path,
+            reason=failed.reason,
+            message=failed.message,
+            size=failed.size,
+            mtime=failed.mtime,
+            at=now_iso(),
+        )
     )
 
 
 def clear_failure(conn: sa.Connection, kb_id: int, path: str) -> None:
     """Forget an earlier failure of a path that has now been ingested."""
     conn.execute(
-        sa.delete(t.ingest_error).where(t.ingest_error.c.kb_id == kb_id, t.ingest_error.c.path == path)
+        sa.delete(t.ingest_error).where(
+            t.ingest_error.c.kb_id == kb_id, t.ingest_error.c.path == path
+        )
     )
 
 
@@ -126,7 +136,16 @@ def remove_path(conn: sa.Connection, kb_id: int, path: str) -> None:
 def delete_documents(conn: sa.Connection, document_ids: list[int]) -> None:
     """Delete documents with their versions, chunks, vectors and index entries."""
     fts_remove_documents(conn, document_ids)
+    _forget_vectors(conn, document_ids)
     conn.execute(sa.delete(t.document).where(t.document.c.id.in_(document_ids)))
+
+
+def _forget_vectors(conn: sa.Connection, document_ids: list[int]) -> None:
+    """Delete the documents' vectors, marking vector caches stale when there were any."""
+    chunk_ids = sa.select(t.chunk.c.id).where(t.chunk.c.document_id.in_(document_ids))
+    gone = conn.execute(sa.delete(t.chunk_vector).where(t.chunk_vector.c.chunk_id.in_(chunk_ids)))
+    if gone.rowcount:
+        bump_generation(conn)
 
 
 def _doc_by_hash(conn: sa.Connection, kb_id: int, content_hash: str) -> int | None:
@@ -143,7 +162,9 @@ def _path_count(conn: sa.Connection, document_id: int) -> int:
     return int(conn.execute(q).scalar_one())
 
 
-def _attach_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int, old: Known | None) -> None:
+def _attach_path(
+    conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int, old: Known | None
+) -> None:
     _upsert_path(conn, kb_id, prep, doc_id)
     if old is not None and old.document_id != doc_id and _path_count(conn, old.document_id) == 0:
         delete_documents(conn, [old.document_id])
@@ -151,9 +172,12 @@ def _attach_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int, o
 
 def _upsert_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int) -> None:
     values = {
-        "document_id": doc_id, "size": prep.size, "mtime": prep.mtime,
-        "content_hash": prep.content_hash, "seen_at": now_iso(),
-    }  # fmt: skip
+        "document_id": doc_id,
+        "size": prep.size,
+        "mtime": prep.mtime,
+        "content_hash": prep.content_hash,
+        "seen_at": now_iso(),
+    }
     updated = conn.execute(
         sa.update(t.document_path)
         .where(t.document_path.c.kb_id == kb_id, t.document_path.c.path == prep.path)
@@ -165,32 +189,47 @@ def _upsert_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int) -
 
 def _doc_values(prep: Prepared) -> dict[str, object]:
     return {
-        "content_hash": prep.content_hash, "title": prep.title, "lang": prep.lang,
-        "format": prep.format, "size": prep.size, "pages": prep.pages,
-        "n_chunks": len(prep.chunks), "meta": json.dumps(prep.meta, ensure_ascii=False, default=str),
-        "warnings": json.dumps(prep.warnings, ensure_ascii=False), "doc_date": prep.doc_date,
+        "content_hash": prep.content_hash,
+        "title": prep.title,
+        "lang": prep.lang,
+        "format": prep.format,
+        "size": prep.size,
+        "pages": prep.pages,
+        "n_chunks": len(prep.chunks),
+        "meta": json.dumps(prep.meta, ensure_ascii=False, default=str),
+        "warnings": json.dumps(prep.warnings, ensure_ascii=False),
+        "doc_date": prep.doc_date,
         "updated_at": now_iso(),
-    }  # fmt: skip
+    }
 
 
 def _insert_document(conn: sa.Connection, kb_id: int, prep: Prepared) -> int:
     values = _doc_values(prep) | {
-        "kb_id": kb_id, "doc_type": prep.doc_type, "type_source": prep.type_source,
-        "type_score": prep.type_score, "version": 1, "created_at": now_iso(),
-    }  # fmt: skip
-    doc_id = int(conn.execute(sa.insert(t.document).values(**values)).inserted_primary_key[0])
+        "kb_id": kb_id,
+        "doc_type": prep.doc_type,
+        "type_source": prep.type_source,
+        "type_score": prep.type_score,
+        "version": 1,
+        "created_at": now_iso(),
+    }
+    doc_id = inserted_id(conn.execute(sa.insert(t.document).values(**values)))
     _insert_version(conn, doc_id, 1, kb_id, prep, prep.doc_type)
     return doc_id
 
 
 def _new_version(conn: sa.Connection, doc_id: int, prep: Prepared) -> None:
     row = conn.execute(
-        sa.select(t.document.c.kb_id, t.document.c.version, t.document.c.doc_type,
-                  t.document.c.type_source).where(t.document.c.id == doc_id)
-    ).one()  # fmt: skip
+        sa.select(
+            t.document.c.kb_id,
+            t.document.c.version,
+            t.document.c.doc_type,
+            t.document.c.type_source,
+        ).where(t.document.c.id == doc_id)
+    ).one()
     keep_type = row.type_source == "user"
     doc_type = row.doc_type if keep_type else prep.doc_type
     fts_remove_documents(conn, [doc_id])
+    _forget_vectors(conn, [doc_id])
     conn.execute(sa.delete(t.chunk).where(t.chunk.c.document_id == doc_id))
     conn.execute(
         sa.update(t.version)
@@ -207,14 +246,21 @@ def _new_version(conn: sa.Connection, doc_id: int, prep: Prepared) -> None:
 def _insert_version(
     conn: sa.Connection, doc_id: int, number: int, kb_id: int, prep: Prepared, doc_type: str
 ) -> None:
-    version_id = conn.execute(
-        sa.insert(t.version).values(
-            document_id=doc_id, number=number, content_hash=prep.content_hash,
-            text=prep.text, created_at=now_iso(),
-        )  # fmt: skip
-    ).inserted_primary_key[0]
-    rows = [_chunk_row(doc_id, version_id, kb_id, doc_type, c, terms)
-            for c, terms in zip(prep.chunks, prep.terms, strict=True)]  # fmt: skip
+    version_id = inserted_id(
+        conn.execute(
+            sa.insert(t.version).values(
+                document_id=doc_id,
+                number=number,
+                content_hash=prep.content_hash,
+                text=prep.text,
+                created_at=now_iso(),
+            )
+        )
+    )
+    rows = [
+        _chunk_row(doc_id, version_id, kb_id, doc_type, c, terms)
+        for c, terms in zip(prep.chunks, prep.terms, strict=True)
+    ]
     conn.execute(sa.insert(t.chunk), rows)
     q = sa.select(t.chunk.c.id, t.chunk.c.terms).where(t.chunk.c.version_id == version_id)
     fts_add(conn, [(int(r[0]), str(r[1])) for r in conn.execute(q)])
@@ -224,9 +270,18 @@ def _chunk_row(
     doc_id: int, version_id: int, kb_id: int, doc_type: str, c: Chunk, terms: str
 ) -> dict[str, object]:
     return {
-        "document_id": doc_id, "version_id": version_id, "kb_id": kb_id, "ord": c.ord,
-        "kind": c.kind, "text": c.text, "terms": terms,
+        "document_id": doc_id,
+        "version_id": version_id,
+        "kb_id": kb_id,
+        "ord": c.ord,
+        "kind": c.kind,
+        "text": c.text,
+        "terms": terms,
         "heading_path": json.dumps(list(c.heading_path), ensure_ascii=False),
-        "page_start": c.page_start, "page_end": c.page_end, "char_start": c.char_start,
-        "char_end": c.char_end, "n_tokens": c.n_tokens, "doc_type": doc_type,
-    }  # fmt: skip
+        "page_start": c.page_start,
+        "page_end": c.page_end,
+        "char_start": c.char_start,
+        "char_end": c.char_end,
+        "n_tokens": c.n_tokens,
+        "doc_type": doc_type,
+    }

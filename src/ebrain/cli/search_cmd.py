@@ -1,0 +1,105 @@
+"""`ebrain search "query"`."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+
+from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.i18n import lang_of, say
+from ebrain.retrieve.searcher import SearchResult
+
+
+def search(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="What to look for, in Chinese or English."),
+    k: int = typer.Option(10, "-k", "--top", help="Number of results."),
+    kb: list[str] = typer.Option([], "--kb", help="Knowledge base (repeatable)."),
+    doc_type: list[str] = typer.Option([], "--type", help="Document type (repeatable)."),
+    tag: list[str] = typer.Option([], "--tag", help="Required tag (repeatable)."),
+    since: str | None = typer.Option(None, "--since", help="Documents dated on/after YYYY-MM-DD."),
+    until: str | None = typer.Option(None, "--until", help="Documents dated on/before YYYY-MM-DD."),
+    path: str | None = typer.Option(None, "--path", help="Glob on the source path."),
+    group: list[str] | None = typer.Option(
+        None, "--group", help="Search as a member of these groups."
+    ),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid, bm25 or dense."),
+    explain: bool = typer.Option(False, "--explain", help="Show BM25, dense and fused scores."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Search the knowledge base. / 搜索知识库。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        result = brain.search_ex(
+            query,
+            k,
+            kb=kb or None,
+            doc_type=doc_type or None,
+            tags=tag,
+            since=since,
+            until=until,
+            path_glob=path,
+            groups=group,
+            mode=mode,
+            explain=explain,  # type: ignore[arg-type]
+        )
+        brain.close()
+    if as_json:
+        emit_json(result_dict(query, result))
+    else:
+        _print(query, result, explain)
+
+
+def result_dict(query: str, result: SearchResult) -> dict[str, object]:
+    """The --json shape of a search (documented in docs/cli.md)."""
+    return {
+        "query": query,
+        "mode": result.mode,
+        "bm25_weight": result.bm25_weight,
+        "vectors": result.vectors,
+        "timings_ms": {k: round(v, 2) for k, v in result.timings_ms.items()},
+        "notes": result.notes,
+        "hits": [h.to_dict() for h in result.hits],
+    }
+
+
+def _print(query: str, result: SearchResult, explain: bool) -> None:
+    lang = lang_of(query)
+    if not result.hits:
+        console.print(say("No results.", "没有找到结果。", lang))
+    for n, hit in enumerate(result.hits, start=1):
+        page = f" p.{hit.page_start}" if hit.page_start else ""
+        console.print(
+            f"[bold cyan]{n}. {escape(hit.title)}[/] [dim]({hit.doc_type}{page}, {hit.kb})[/]"
+        )
+        console.print(
+            "   " + _highlight(hit.snippet, hit.highlights).replace("\n", " "), highlight=False
+        )
+        if explain and hit.explain:
+            e = hit.explain
+            console.print(
+                f"   [dim]bm25={e['bm25']} (#{e['bm25_rank']}) dense={e['dense']} "
+                f"(#{e['dense_rank']}) fused={e['fused']}[/]"
+            )
+    if explain:
+        weight = "-" if result.bm25_weight is None else f"{result.bm25_weight:.2f}"
+        times = ", ".join(f"{k} {v:.1f} ms" for k, v in result.timings_ms.items())
+        console.print(
+            f"[dim]{result.mode}; bm25 weight {weight}; {result.vectors} vectors; {times}[/]"
+        )
+    for note in result.notes:
+        console.print(f"[yellow]{escape(note)}[/]")
+
+
+def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for a, b in spans:
+        out += [escape(text[pos:a]), "[bold yellow]", escape(text[a:b]), "[/]"]
+        pos = b
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `search`."""
+    app.command()(search)

@@ -1,0 +1,1 @@
+"""Compute planning: GPU and model catalogs, training, memory, serving and pool plans."""

@@ -1,0 +1,208 @@
+"""The embedded index: SQLite FTS5 (BM25) over chunk terms plus memory-mapped dense vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import sqlalchemy as sa
+
+from ebrain.catalog.db import write_conn
+from ebrain.index.base import Filters, IndexedChunk, IndexHit
+from ebrain.index.fts import fts_rebuild
+from ebrain.index.vectors import (
+    VectorCache,
+    bump_generation,
+    exact_search,
+    fresh_cache,
+    write_vectors,
+)
+
+_FTS_DELETE = "INSERT INTO chunk_fts(chunk_fts, rowid, terms) VALUES ('delete', :id, :terms)"
+_FTS_INSERT = "INSERT INTO chunk_fts(rowid, terms) VALUES (:id, :terms)"
+
+
+def filter_sql(f: Filters) -> tuple[str, dict[str, Any]]:
+    """SQL conditions over chunk `c` and document `d` for these filters, with parameters."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+
+    def add_in(column: str, values: Sequence[str], name: str) -> None:
+        keys = [f"{name}{i}" for i in range(len(values))]
+        params.update(zip(keys, values, strict=True))
+        parts.append(f"{column} IN ({', '.join(':' + k for k in keys)})")
+
+    if f.kbs:
+        add_in("c.kb_id IN (SELECT id FROM kb WHERE name", f.kbs, "kb")
+        parts[-1] += ")"
+    if f.doc_types:
+        add_in("c.doc_type", f.doc_types, "ty")
+    for i, tag in enumerate(f.tags):
+        params[f"tag{i}"] = tag
+        parts.append(
+            f"EXISTS (SELECT 1 FROM document_tag g WHERE g.document_id = c.document_id AND g.tag = :tag{i})"
+        )
+    _dates(f, parts, params)
+    if f.path_glob:
+        params["glob"] = f.path_glob
+        parts.append(
+            "EXISTS (SELECT 1 FROM document_path p WHERE p.document_id = c.document_id "
+            "AND p.path GLOB :glob)"
+        )
+    if f.groups is not None:
+        parts.append(_acl_sql(f.groups, params))
+    return (" AND ".join(parts) or "1=1"), params
+
+
+def _dates(f: Filters, parts: list[str], params: dict[str, Any]) -> None:
+    date = "(SELECT COALESCE(d.doc_date, substr(d.updated_at, 1, 10)) FROM document d WHERE d.id = c.document_id)"
+    if f.since:
+        params["since"] = f.since
+        parts.append(f"{date} >= :since")
+    if f.until:
+        params["until"] = f.until
+        parts.append(f"{date} <= :until")
+
+
+def _acl_sql(groups: Sequence[str], params: dict[str, Any]) -> str:
+    keys = [f"grp{i}" for i in range(len(groups))]
+    params.update(zip(keys, groups, strict=True))
+    public = "NOT EXISTS (SELECT 1 FROM document_acl a WHERE a.document_id = c.document_id)"
+    if not groups:
+        return public
+    allowed = ", ".join(":" + k for k in keys)
+    member = f"EXISTS (SELECT 1 FROM document_acl a WHERE a.document_id = c.document_id AND a.grp IN ({allowed}))"
+    return f"({public} OR {member})"
+
+
+def match_query(terms: Sequence[str]) -> str:
+    """An FTS5 MATCH expression: any of the terms, each quoted."""
+    unique = dict.fromkeys(t.replace('"', '""') for t in terms if t)
+    return " OR ".join(f'"{t}"' for t in unique)
+
+
+class SqliteIndex:
+    """SearchIndex over the workspace catalog: FTS5 + exact (quantized) vector scan."""
+
+    def __init__(
+        self, engine: sa.Engine, folder: Path, dim: int = 0, quantize_above: int = 200_000
+    ) -> None:
+        self.engine = engine
+        self.folder = folder
+        self.dim = dim
+        self.quantize_above = quantize_above
+        self._cache: VectorCache | None = None
+
+    def upsert(self, chunks: Sequence[IndexedChunk]) -> None:
+        """Replace the terms (and vectors) of existing catalog chunks."""
+        with write_conn(self.engine) as conn, conn.begin():
+            self._unindex(conn, [c.chunk_id for c in chunks])
+            for c in chunks:
+                conn.execute(
+                    sa.text("UPDATE chunk SET terms = :t WHERE id = :id"),
+                    {"t": c.terms, "id": c.chunk_id},
+                )
+                conn.execute(sa.text(_FTS_INSERT), {"id": c.chunk_id, "terms": c.terms})
+            with_vec = [c for c in chunks if c.vector is not None]
+            if with_vec:
+                vecs = np.stack([np.asarray(c.vector, dtype=np.float32) for c in with_vec])
+                write_vectors(conn, [c.chunk_id for c in with_vec], vecs)
+
+    def delete(self, chunk_ids: Sequence[int]) -> None:
+        """Remove chunks from the full-text and vector index."""
+        with write_conn(self.engine) as conn, conn.begin():
+            self._unindex(conn, list(chunk_ids))
+            conn.execute(
+                sa.text("UPDATE chunk SET terms = '' WHERE id IN :ids").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                ),
+                {"ids": list(chunk_ids)},
+            )
+
+    def _unindex(self, conn: sa.Connection, ids: list[int]) -> None:
+        if not ids:
+            return
+        rows = conn.execute(
+            sa.text("SELECT id, terms FROM chunk WHERE id IN :ids AND terms != ''").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"ids": ids},
+        ).all()
+        if rows:
+            conn.execute(sa.text(_FTS_DELETE), [{"id": r[0], "terms": r[1]} for r in rows])
+        gone = conn.execute(
+            sa.text("DELETE FROM chunk_vector WHERE chunk_id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"ids": ids},
+        )
+        if gone.rowcount:
+            bump_generation(conn)
+
+    def lexical(self, terms: Sequence[str], k: int, filters: Filters) -> list[IndexHit]:
+        """BM25 top-k; filters (ACL included) are part of the query."""
+        expr = match_query(terms)
+        if not expr or k <= 0:
+            return []
+        where, params = filter_sql(filters)
+        sql = (
+            "SELECT c.id, -bm25(chunk_fts) AS s FROM chunk_fts JOIN chunk c ON c.id = chunk_fts.rowid "
+            f"WHERE chunk_fts MATCH :q AND {where} ORDER BY bm25(chunk_fts) LIMIT :k"
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.text(sql), {**params, "q": expr, "k": k}).all()
+        return [IndexHit(int(r[0]), float(r[1])) for r in rows]
+
+    def vector(self, query: npt.NDArray[np.float32], k: int, filters: Filters) -> list[IndexHit]:
+        """Cosine top-k by exact scan over the allowed chunks only."""
+        cache = self.cache()
+        if cache is None or len(cache) == 0:
+            return []
+        rows = self._allowed_rows(cache, filters) if filters.restricts else None
+        return [IndexHit(cid, s) for cid, s in exact_search(cache, query, k, rows)]
+
+    def cache(self) -> VectorCache | None:
+        """The up-to-date memory-mapped vectors."""
+        self._cache = fresh_cache(
+            self.engine, self.folder, self.dim, self.quantize_above, self._cache
+        )
+        return self._cache
+
+    def _allowed_rows(self, cache: VectorCache, filters: Filters) -> npt.NDArray[np.int64]:
+        where, params = filter_sql(filters)
+        with self.engine.connect() as conn:
+            ids = np.fromiter(
+                (
+                    r[0]
+                    for r in conn.execute(
+                        sa.text(f"SELECT c.id FROM chunk c WHERE {where}"), params
+                    )
+                ),
+                dtype=np.int64,
+            )
+        pos = np.searchsorted(cache.ids, ids)
+        inside = pos < len(cache.ids)
+        pos, ids = pos[inside], ids[inside]
+        return np.sort(pos[cache.ids[pos] == ids])
+
+    def vector_count(self) -> int:
+        """Chunks that have a vector."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.text("SELECT count(*) FROM chunk_vector")).scalar_one())
+
+    def rebuild_fulltext(self, analyze: Any, progress: Any = None) -> int:
+        """Re-analyze every chunk's terms with `analyze(chunk_id) -> str` and rebuild FTS5."""
+        with write_conn(self.engine) as conn, conn.begin():
+            ids = [r[0] for r in conn.execute(sa.text("SELECT id FROM chunk ORDER BY id"))]
+            for n, cid in enumerate(ids, start=1):
+                conn.execute(
+                    sa.text("UPDATE chunk SET terms = :t WHERE id = :id"),
+                    {"t": analyze(conn, cid), "id": cid},
+                )
+                if progress and n % 500 == 0:
+                    progress(n, len(ids))
+            fts_rebuild(conn)
+        return len(ids)

@@ -1,0 +1,175 @@
+"""Dense vectors: stored in the catalog (float16 blobs), searched from a memory-mapped cache.
+
+The catalog table `chunk_vector` is the source of truth. For search, the vectors are exported
+once per change into `<workspace>/vectors/` as .npy files (ids, float16, and above a size
+threshold int8) that are memory-mapped, and scanned exactly with usearch's SIMD kernels:
+float16 up to `quantize_above` vectors, int8 with float16 rescoring beyond.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import sqlalchemy as sa
+
+from ebrain.catalog import schema as t
+
+GEN_KEY = "vectors_gen"
+RESCORE = 8  # int8 candidates per wanted result, rescored in float16
+
+
+def bump_generation(conn: sa.Connection) -> None:
+    """Mark every vector cache stale (call in the transaction that changes vectors)."""
+    conn.execute(
+        sa.text("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = :k"),
+        {"k": GEN_KEY},
+    )
+
+
+def generation(conn: sa.Connection) -> int:
+    """The current vector generation."""
+    value = conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == GEN_KEY)).scalar()
+    return int(value or 0)
+
+
+def to_blob(vec: npt.NDArray[np.float32]) -> bytes:
+    """A vector as float16 bytes."""
+    return np.asarray(vec, dtype=np.float16).tobytes()
+
+
+def write_vectors(conn: sa.Connection, ids: list[int], vecs: npt.NDArray[np.float32]) -> None:
+    """Store vectors of chunks (replacing existing ones)."""
+    conn.execute(sa.delete(t.chunk_vector).where(t.chunk_vector.c.chunk_id.in_(ids)))
+    conn.execute(
+        sa.insert(t.chunk_vector),
+        [{"chunk_id": i, "vec": to_blob(v)} for i, v in zip(ids, vecs, strict=True)],
+    )
+    bump_generation(conn)
+
+
+@dataclass
+class VectorCache:
+    """Memory-mapped vectors of one generation."""
+
+    gen: int
+    ids: npt.NDArray[np.int64]
+    f16: npt.NDArray[np.float16]
+    i8: npt.NDArray[np.int8] | None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _export(conn: sa.Connection, folder: Path, gen: int, dim: int, quantize_above: int) -> None:
+    """Write ids/f16(/i8) .npy files for generation `gen` atomically (temp folder + rename)."""
+    n = int(conn.execute(sa.select(sa.func.count()).select_from(t.chunk_vector)).scalar_one())
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    ids = np.lib.format.open_memmap(tmp / "ids.npy", mode="w+", dtype=np.int64, shape=(n,))
+    f16 = np.lib.format.open_memmap(tmp / "f16.npy", mode="w+", dtype=np.float16, shape=(n, dim))
+    q = sa.select(t.chunk_vector.c.chunk_id, t.chunk_vector.c.vec).order_by(
+        t.chunk_vector.c.chunk_id
+    )
+    for row_no, (cid, blob) in enumerate(conn.execute(q)):
+        ids[row_no] = cid
+        f16[row_no] = np.frombuffer(blob, dtype=np.float16)
+    if n > quantize_above:
+        _quantize(f16, tmp / "i8.npy")
+    ids.flush()
+    f16.flush()
+    (tmp / "gen.json").write_text(json.dumps({"gen": gen, "n": n, "dim": dim}), encoding="utf-8")
+    del ids, f16
+    old = folder.with_name(folder.name + f".old{os.getpid()}")
+    if folder.exists():
+        folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _quantize(f16: npt.NDArray[np.float16], path: Path) -> None:
+    """int8 copy of unit vectors (scaled by 127), written block by block."""
+    i8 = np.lib.format.open_memmap(path, mode="w+", dtype=np.int8, shape=f16.shape)
+    for start in range(0, len(f16), 65536):
+        block = f16[start : start + 65536].astype(np.float32)
+        i8[start : start + 65536] = np.clip(np.rint(block * 127), -127, 127).astype(np.int8)
+    i8.flush()
+
+
+def load_cache(folder: Path) -> VectorCache | None:
+    """Open the exported vectors (memory-mapped), or None when there is no export."""
+    meta_file = folder / "gen.json"
+    if not meta_file.exists():
+        return None
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    ids = np.load(folder / "ids.npy", mmap_mode="r")
+    f16 = np.load(folder / "f16.npy", mmap_mode="r")
+    i8 = np.load(folder / "i8.npy", mmap_mode="r") if (folder / "i8.npy").exists() else None
+    return VectorCache(int(meta["gen"]), ids, f16, i8)
+
+
+def fresh_cache(
+    engine: sa.Engine, folder: Path, dim: int, quantize_above: int, current: VectorCache | None
+) -> VectorCache | None:
+    """The cache of the catalog's current generation, re-exported when stale."""
+    with engine.connect() as conn:
+        gen = generation(conn)
+        if current is not None and current.gen == gen:
+            return current
+        cached = load_cache(folder)
+        if cached is not None and cached.gen == gen:
+            return cached
+        if dim <= 0:
+            return None
+        _export(conn, folder, gen, dim, quantize_above)
+    return load_cache(folder)
+
+
+def exact_search(
+    cache: VectorCache,
+    query: npt.NDArray[np.float32],
+    k: int,
+    rows: npt.NDArray[np.int64] | None = None,
+) -> list[tuple[int, float]]:
+    """Top-k (chunk id, cosine) by exact scan; `rows` restricts the scan to those row numbers."""
+    from usearch.index import MetricKind, search  # type: ignore[attr-defined]
+
+    if len(cache) == 0 or k <= 0:
+        return []
+    use_i8 = cache.i8 is not None
+    data = cache.i8 if use_i8 else cache.f16
+    assert data is not None
+    if rows is not None:
+        if len(rows) == 0:
+            return []
+        data = data[rows]
+    want = min(len(data), k * RESCORE if use_i8 else k)
+    q = _query_as(query, data.dtype)
+    found = search(data, q, want, MetricKind.Cos, exact=True, threads=0)
+    local = np.asarray(found.keys, dtype=np.int64)
+    row_no = rows[local] if rows is not None else local
+    return _rescore(cache, query, row_no, k)
+
+
+def _query_as(
+    query: npt.NDArray[np.float32], dtype: np.dtype[np.generic]
+) -> npt.NDArray[np.generic]:
+    if dtype == np.int8:
+        return np.clip(np.rint(query * 127), -127, 127).astype(np.int8)
+    return query.astype(dtype)
+
+
+def _rescore(
+    cache: VectorCache, query: npt.NDArray[np.float32], row_no: npt.NDArray[np.int64], k: int
+) -> list[tuple[int, float]]:
+    vecs = np.asarray(cache.f16[np.sort(row_no)], dtype=np.float32)
+    order_rows = np.sort(row_no)
+    scores = vecs @ query.astype(np.float32)
+    best = np.argsort(-scores)[:k]
+    return [(int(cache.ids[order_rows[i]]), float(scores[i])) for i in best]

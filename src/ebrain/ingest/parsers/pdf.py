@@ -1,0 +1,279 @@
+"""PDF: the text layer page by page (pypdfium2), ruled tables as Markdown (pdfplumber)."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ebrain.errors import ParseError
+from ebrain.ingest.document import Block, Document
+from ebrain.ingest.parsers.base import corrupt, make_document, table_block
+from ebrain.text import is_cjk
+
+# Pages drawing more path objects than this are handed to table detection without more ado.
+MAX_PATHS_SCANNED = 2000
+_HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
+_PDF_DATE = re.compile(r"D?:?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
+_DATE_DEFAULTS = ("0000", "01", "01", "00", "00", "00")
+_SENTENCE_END = tuple(".!?:;。！？：；」』”)")
+
+
+@dataclass
+class PdfParser:
+    """Fast text extraction with pdfium; pdfplumber only on pages with ruled lines."""
+
+    name: str = "pdf"
+    extensions: tuple[str, ...] = (".pdf",)
+    detect_tables: bool = True
+
+    def parse(self, path: Path, data: bytes) -> Document:
+        """Parse a PDF, one page at a time, releasing each page after use."""
+        pdf = _open(data)
+        state = _PdfState(data, self.detect_tables, _outline(pdf))
+        try:
+            for index in range(len(pdf)):
+                state.blocks += state.page_blocks(pdf, index)
+            meta, pages = _metadata(pdf), len(pdf)
+        finally:
+            state.close()
+            pdf.close()
+        if not any(b.text for b in state.blocks):
+            raise _needs_ocr(pages)
+        doc = make_document(path, "pdf", state.blocks, meta.get("title", ""))
+        doc.pages, doc.meta, doc.warnings = pages, meta, state.warnings
+        return doc
+
+
+@dataclass
+class _PdfState:
+    """Per-document work state: blocks so far, warnings, the lazily opened pdfplumber doc."""
+
+    data: bytes
+    detect_tables: bool
+    outline: list[tuple[int, tuple[str, ...]]]
+    blocks: list[Block] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _plumber: Any = None
+
+    def page_blocks(self, pdf: Any, index: int) -> list[Block]:
+        """The blocks of page `index` (0-based), in reading order."""
+        page = pdf[index]
+        try:
+            heading = _heading_at(self.outline, index)
+            if self.detect_tables and _may_have_table(page):
+                blocks = self._table_page(index, heading)
+                if blocks is not None:
+                    return blocks
+            text = _page_text(page)
+        finally:
+            page.close()
+        if not text.strip():
+            self.warnings.append(f"page {index + 1} has no text layer (needs OCR)")
+            return []
+        return [Block(p, "text", heading, index + 1) for p in _paragraphs(text)]
+
+    def _table_page(self, index: int, heading: tuple[str, ...]) -> list[Block] | None:
+        """Blocks of a page with ruled tables via pdfplumber, or None when it finds no table."""
+        if self._plumber is None:
+            import pdfplumber
+
+            self._plumber = pdfplumber.open(io.BytesIO(self.data))
+        page = self._plumber.pages[index]
+        try:
+            return _plumber_blocks(page, index + 1, heading)
+        finally:
+            page.close()
+            self._plumber.flush_cache()
+
+    def close(self) -> None:
+        """Release the pdfplumber document, if one was opened."""
+        if self._plumber is not None:
+            self._plumber.close()
+
+
+def _open(data: bytes) -> Any:
+    """A pypdfium2 document, or ParseError 'encrypted' / 'corrupt'."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == raw.FPDF_ERR_PASSWORD:
+            raise ParseError(
+                "encrypted",
+                "the PDF is password-protected",
+                hint="remove the password (e.g. `qpdf --decrypt --password=PW in.pdf out.pdf`) "
+                "and ingest the decrypted copy",
+            ) from exc
+        raise corrupt("PDF", exc) from exc
+
+
+def _needs_ocr(pages: int) -> ParseError:
+    return ParseError(
+        "needs_ocr",
+        f"the PDF has no text layer on any of its {pages} page(s); it is a scan or images",
+        hint="run OCR first (e.g. `ocrmypdf --language chi_sim+eng in.pdf out.pdf`) "
+        "and ingest the result",
+    )
+
+
+def _page_text(page: Any) -> str:
+    """The text layer of a pypdfium2 page."""
+    textpage = page.get_textpage()
+    try:
+        return str(textpage.get_text_range())
+    finally:
+        textpage.close()
+
+
+def _may_have_table(page: Any) -> bool:
+    """True when the page's paths draw at least two horizontal and two vertical edges."""
+    import pypdfium2.raw as raw
+
+    horizontal = vertical = 0
+    paths = page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=2)
+    for seen, obj in enumerate(paths, start=1):
+        if seen > MAX_PATHS_SCANNED:
+            return True
+        left, bottom, right, top = obj.get_bounds()
+        wide, tall = right - left > 5, top - bottom > 5
+        horizontal += 2 if wide and tall else int(wide)
+        vertical += 2 if wide and tall else int(tall)
+        if horizontal >= 2 and vertical >= 2:
+            return True
+    return False
+
+
+def _plumber_blocks(page: Any, number: int, heading: tuple[str, ...]) -> list[Block] | None:
+    """Text bands and tables of a pdfplumber page, top to bottom; None without tables."""
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    if not tables:
+        return None
+    boxes = [t.bbox for t in tables]
+    rest = page.filter(lambda obj: not _inside_any(obj, boxes))
+    out: list[Block] = []
+    top = 0.0
+    for table in tables:
+        out += _band_text(rest, top, table.bbox[1], number, heading)
+        rows = [[c or "" for c in row] for row in table.extract()]
+        block = table_block(rows, heading, number)
+        out += [block] if block else []
+        out += _band_text(rest, table.bbox[1], table.bbox[3], number, heading)
+        top = table.bbox[3]
+    out += _band_text(rest, top, float(page.height), number, heading)
+    return out
+
+
+def _inside_any(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
+    """True for a character whose centre lies inside one of the boxes."""
+    if obj.get("object_type") != "char":
+        return False
+    cx = (obj["x0"] + obj["x1"]) / 2
+    cy = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _band_text(
+    page: Any, top: float, bottom: float, number: int, heading: tuple[str, ...]
+) -> list[Block]:
+    """Text blocks of the horizontal band between `top` and `bottom`."""
+    if bottom - top < 1:
+        return []
+    band = page.crop((0, top, float(page.width), bottom), strict=False)
+    text = band.extract_text() or ""
+    return [Block(p, "text", heading, number) for p in _paragraphs(text)]
+
+
+def _paragraphs(text: str) -> Iterator[str]:
+    """Paragraphs from page text: split at blank lines and after sentence-ending short lines."""
+    lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    width = max((len(ln) for ln in lines), default=0)
+    para: list[str] = []
+    for line in lines:
+        if line:
+            para.append(line)
+        if para and (not line or (line.endswith(_SENTENCE_END) and len(line) < width * 0.7)):
+            yield _join_lines(para)
+            para = []
+    if para:
+        yield _join_lines(para)
+
+
+def _join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: no space between CJK characters, hyphenated words re-joined."""
+    out = lines[0]
+    for line in lines[1:]:
+        if out.endswith("-") and line[:1].islower():
+            out = out[:-1] + line
+        elif is_cjk(out[-1]) or is_cjk(line[0]):
+            out += line
+        else:
+            out += " " + line
+    return out
+
+
+def _outline(pdf: Any) -> list[tuple[int, tuple[str, ...]]]:
+    """(page index, heading path) for each bookmark, in page order."""
+    out: list[tuple[int, tuple[str, ...]]] = []
+    stack: list[str] = []
+    try:
+        for item in pdf.get_toc(max_depth=6):
+            del stack[item.level :]
+            stack.append(" ".join(str(item.get_title()).split()))
+            dest = item.get_dest()
+            index = dest.get_index() if dest is not None else None
+            if index is not None:
+                out.append((int(index), tuple(stack)))
+    except Exception:  # a broken outline must not lose the text
+        return []
+    return sorted(out, key=lambda e: e[0])
+
+
+def _heading_at(outline: list[tuple[int, tuple[str, ...]]], index: int) -> tuple[str, ...]:
+    """The heading path of the last bookmark at or before page `index`."""
+    path: tuple[str, ...] = ()
+    for page_index, heading in outline:
+        if page_index > index:
+            break
+        path = heading
+    return path
+
+
+def _metadata(pdf: Any) -> dict[str, Any]:
+    """Title, author, subject, keywords and dates from the PDF info dictionary."""
+    keys = {
+        "Title": "title",
+        "Author": "author",
+        "Subject": "subject",
+        "Keywords": "keywords",
+        "CreationDate": "created",
+        "ModDate": "modified",
+    }
+    try:
+        info = pdf.get_metadata_dict(skip_empty=True)
+    except Exception:
+        return {}
+    meta = {keys[k]: str(v).strip() for k, v in info.items() if k in keys and str(v).strip()}
+    for key in ("created", "modified"):
+        if key in meta:
+            meta[key] = _pdf_date(meta[key])
+    return meta
+
+
+def _pdf_date(value: str) -> str:
+    """'D:20240131120000Z' -> '2024-01-31T12:00:00'; other strings unchanged."""
+    match = _PDF_DATE.match(value)
+    if not match:
+        return value
+    y, mo, d, h, mi, s = (
+        g or default for g, default in zip(match.groups(), _DATE_DEFAULTS, strict=True)
+    )
+    return f"{y}-{mo}-{d}T{h}:{mi}:{s}"
+
+
+PARSER = PdfParser()

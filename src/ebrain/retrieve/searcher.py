@@ -1,0 +1,273 @@
+"""Hybrid retrieval: BM25 and dense in parallel, adaptive fusion, dedup, adjacent merge."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import sqlalchemy as sa
+
+from ebrain.embed.base import EmbeddingModel
+from ebrain.index.base import Filters, IndexHit
+from ebrain.index.sqlite import SqliteIndex
+from ebrain.retrieve.fusion import Fused, FusionConfig, fuse
+from ebrain.retrieve.hits import Hit
+from ebrain.retrieve.snippet import snippet
+
+Mode = Literal["hybrid", "bm25", "dense"]
+
+_CODE = re.compile(r"[A-Za-z]{1,10}[-_]?\d{2,}|\d+[-_./]\d+[-_./\w]*|[A-Z]{2,}\d*")
+
+
+@dataclass
+class SearchResult:
+    """Hits plus what happened: timings, the fusion weight, how many chunks had vectors."""
+
+    hits: list[Hit]
+    mode: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    bm25_weight: float | None = None
+    signals: dict[str, float] = field(default_factory=dict)
+    vectors: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class Searcher:
+    """Retrieval over one workspace. Construction is configuration; `search` takes the query."""
+
+    def __init__(
+        self,
+        index: SqliteIndex,
+        analyzer: Any,
+        embedder: EmbeddingModel | None,
+        fusion: FusionConfig | None = None,
+        depth: int = 50,
+    ) -> None:
+        self.index = index
+        self.analyzer = analyzer
+        self.embedder = embedder if embedder is not None and embedder.dim > 0 else None
+        self.fusion = fusion or FusionConfig()
+        self.depth = depth
+        self._pool = ThreadPoolExecutor(max_workers=2)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        explain: bool = False,
+        merge_adjacent: bool = True,
+    ) -> SearchResult:
+        """Search; with mode=hybrid, dense joins where vectors exist."""
+        filters = filters or Filters()
+        timings: dict[str, float] = {}
+        terms = self.analyzer.query_terms(query)
+        depth = max(self.depth, k * 3)
+        bm25, dense, vec_count = self._both_sides(query, terms, depth, filters, mode, timings)
+        result = self._fused(bm25, dense, query, mode)
+        t0 = time.perf_counter()
+        hits = self._hits(result.ranking, terms, k, bm25, dense, explain, merge_adjacent)
+        timings["hydrate"] = (time.perf_counter() - t0) * 1000
+        out = SearchResult(hits, mode, timings, result.bm25_weight, result.signals, vec_count)
+        if mode != "bm25" and not dense:
+            out.notes.append("no vectors yet: lexical results only (run `ebrain index embed`)")
+        return out
+
+    def _both_sides(
+        self,
+        query: str,
+        terms: list[str],
+        depth: int,
+        filters: Filters,
+        mode: Mode,
+        timings: dict[str, float],
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], int]:
+        lexical = (
+            self._pool.submit(
+                self._timed, timings, "bm25", self.index.lexical, terms, depth, filters
+            )
+            if mode != "dense"
+            else None
+        )
+        dense: list[IndexHit] = []
+        vec_count = 0
+        if mode != "bm25" and self.embedder is not None:
+            cache = self.index.cache()
+            vec_count = len(cache) if cache is not None else 0
+            if vec_count:
+                t0 = time.perf_counter()
+                qvec = self.embedder.embed_batch([query], kind="query")[0]
+                timings["embed_query"] = (time.perf_counter() - t0) * 1000
+                dense = self._timed(
+                    timings,
+                    "dense",
+                    self.index.vector,
+                    np.asarray(qvec, np.float32),
+                    depth,
+                    filters,
+                )
+        bm25 = lexical.result() if lexical is not None else []
+        return (
+            [(h.chunk_id, h.score) for h in bm25],
+            [(h.chunk_id, h.score) for h in dense],
+            vec_count,
+        )
+
+    @staticmethod
+    def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any) -> Any:
+        t0 = time.perf_counter()
+        out = fn(*args)
+        timings[name] = (time.perf_counter() - t0) * 1000
+        return out
+
+    def _fused(
+        self, bm25: list[tuple[int, float]], dense: list[tuple[int, float]], query: str, mode: Mode
+    ) -> Fused:
+        if mode == "bm25":
+            return Fused(bm25, 1.0)
+        if mode == "dense":
+            return Fused(dense, 0.0)
+        return fuse(bm25, dense, self.fusion, has_code=bool(_CODE.search(query)))
+
+    def _hits(
+        self,
+        ranking: list[tuple[int, float]],
+        terms: list[str],
+        k: int,
+        bm25: list[tuple[int, float]],
+        dense: list[tuple[int, float]],
+        explain: bool,
+        merge: bool,
+    ) -> list[Hit]:
+        rows = self._load(ranking[: k * 3])
+        hits: list[Hit] = []
+        for cid, score in ranking[: k * 3]:
+            row = rows.get(cid)
+            if row is None or _near_duplicate(row["text"], hits):
+                continue
+            hit = _make_hit(row, score, terms)
+            if explain:
+                hit.explain = _explain(cid, score, bm25, dense)
+            hits.append(hit)
+        if merge:
+            hits = self._merge_adjacent(hits, terms)
+        return hits[:k]
+
+    def _load(self, ranking: Sequence[tuple[int, float]]) -> dict[int, dict[str, Any]]:
+        ids = [cid for cid, _ in ranking]
+        if not ids:
+            return {}
+        sql = sa.text(
+            "SELECT c.id, c.document_id, c.text, c.page_start, c.page_end, c.heading_path, c.char_start, "
+            "c.char_end, c.ord, c.doc_type, d.title, d.doc_date, kb.name AS kb, "
+            "(SELECT min(p.path) FROM document_path p WHERE p.document_id = d.id) AS path "
+            "FROM chunk c JOIN document d ON d.id = c.document_id JOIN kb ON kb.id = c.kb_id WHERE c.id IN :ids"
+        ).bindparams(sa.bindparam("ids", expanding=True))
+        with self.index.engine.connect() as conn:
+            return {int(r[0]): dict(r._mapping) for r in conn.execute(sql, {"ids": ids})}
+
+    def _merge_adjacent(self, hits: list[Hit], terms: list[str]) -> list[Hit]:
+        """Join a hit with a lower-ranked hit that directly continues it in the same section."""
+        merged: list[Hit] = []
+        for hit in hits:
+            prev = next((m for m in merged if _adjacent(m, hit)), None)
+            if prev is None:
+                merged.append(hit)
+                continue
+            self._join(prev, hit, terms)
+        return merged
+
+    def _join(self, a: Hit, b: Hit, terms: list[str]) -> None:
+        start, end = min(a.char_start, b.char_start), max(a.char_end, b.char_end)
+        with self.index.engine.connect() as conn:
+            text = conn.execute(
+                sa.text(
+                    "SELECT substr(text, :s, :n) FROM version WHERE document_id = :d AND retired_at IS NULL"
+                ),
+                {"s": start + 1, "n": end - start, "d": a.document_id},
+            ).scalar()
+        if text:
+            a.text, a.char_start, a.char_end = text, start, end
+            a.snippet, a.highlights = snippet(text, terms)
+        a.page_start = (
+            min(p for p in (a.page_start, b.page_start) if p is not None)
+            if a.page_start or b.page_start
+            else None
+        )
+        a.page_end = (
+            max(p for p in (a.page_end, b.page_end) if p is not None)
+            if a.page_end or b.page_end
+            else None
+        )
+
+
+def _adjacent(a: Hit, b: Hit) -> bool:
+    return (
+        a.document_id == b.document_id
+        and a.heading_path == b.heading_path
+        and (b.char_start <= a.char_end + 2 and b.char_end >= a.char_start - 2)
+    )
+
+
+def _make_hit(row: dict[str, Any], score: float, terms: list[str]) -> Hit:
+    snip, spans = snippet(row["text"], terms)
+    return Hit(
+        chunk_id=int(row["id"]),
+        document_id=int(row["document_id"]),
+        title=row["title"],
+        doc_type=row["doc_type"],
+        kb=row["kb"],
+        text=row["text"],
+        score=round(float(score), 6),
+        page_start=row["page_start"],
+        page_end=row["page_end"],
+        heading_path=json.loads(row["heading_path"]),
+        char_start=row["char_start"],
+        char_end=row["char_end"],
+        path=row["path"] or "",
+        doc_date=row["doc_date"],
+        snippet=snip,
+        highlights=spans,
+    )
+
+
+def _shingles(text: str, n: int = 5) -> set[str]:
+    compact = "".join(text.split())
+    return {compact[i : i + n] for i in range(max(1, len(compact) - n + 1))}
+
+
+def _near_duplicate(text: str, hits: list[Hit], threshold: float = 0.9) -> bool:
+    """True when `text` is almost the same as an already kept hit (Jaccard of 5-shingles)."""
+    mine = _shingles(text)
+    for hit in hits:
+        other = _shingles(hit.text)
+        if len(mine & other) / max(1, len(mine | other)) >= threshold:
+            return True
+    return False
+
+
+def _explain(
+    cid: int, score: float, bm25: list[tuple[int, float]], dense: list[tuple[int, float]]
+) -> dict[str, Any]:
+    def find(side: list[tuple[int, float]]) -> tuple[int | None, float | None]:
+        for rank, (other, s) in enumerate(side, start=1):
+            if other == cid:
+                return rank, round(s, 6)
+        return None, None
+
+    b_rank, b_score = find(bm25)
+    d_rank, d_score = find(dense)
+    return {
+        "bm25": b_score,
+        "bm25_rank": b_rank,
+        "dense": d_score,
+        "dense_rank": d_rank,
+        "fused": round(score, 6),
+    }

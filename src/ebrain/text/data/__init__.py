@@ -1,0 +1,1 @@
+"""Curated stop-word lists (package data)."""
