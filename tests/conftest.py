@@ -57,3 +57,14 @@ def small_corpus(tmp_path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="session")
+def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus in examples/ ingested once, lexical-only (no embedder)."""
+    path = tmp_path_factory.mktemp("sample") / "ws"
+    Brain.init(path).close()
+    (path / "config.yaml").write_text("embed:\n  model: none\n", encoding="utf-8")
+    with Brain.open(path) as b:
+        b.ingest([EXAMPLES], kb="sample", jobs=1)
+    return path

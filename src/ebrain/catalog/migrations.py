@@ -110,7 +110,55 @@ def m004_vector_generation(conn: sa.Connection) -> None:
     _run(conn, "INSERT INTO meta (key, value) VALUES ('vectors_gen', '0')")
 
 
-MIGRATIONS: list[Migration] = [m001_catalog, m002_vectors, m003_fulltext, m004_vector_generation]
+def m005_answers(conn: sa.Connection) -> None:
+    """Prompt template versions, conversations and their messages (ebrain.answer)."""
+    _run(
+        conn,
+        """CREATE TABLE prompt_version (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,
+            template TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT 'user', created_at TEXT NOT NULL,
+            UNIQUE (name, version))""",
+        """CREATE TABLE conversation (
+            id TEXT PRIMARY KEY, assistant TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)""",
+        """CREATE TABLE message (
+            id INTEGER PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+            role TEXT NOT NULL, content TEXT NOT NULL, query TEXT NOT NULL DEFAULT '',
+            trace_id TEXT NOT NULL DEFAULT '', answer TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX message_conversation ON message(conversation_id, id)",
+    )
+
+
+def m006_guard_events(conn: sa.Connection) -> None:
+    """The append-only guard_event table of the AI firewall (ebrain.guard.events)."""
+    from ebrain.guard.events import ddl_for
+
+    _run(
+        conn,
+        ddl_for(conn.dialect.name),
+        "CREATE INDEX IF NOT EXISTS guard_event_trace ON guard_event(trace_id)",
+    )
+
+
+def m007_model_usage(conn: sa.Connection) -> None:
+    """One row per model call: tokens, cost, latency, outcome (ebrain.models.usage)."""
+    from ebrain.models.usage import create_usage_table
+
+    create_usage_table(conn)
+
+
+MIGRATIONS: list[Migration] = [
+    m001_catalog,
+    m002_vectors,
+    m003_fulltext,
+    m004_vector_generation,
+    m005_answers,
+    m006_guard_events,
+    m007_model_usage,
+]
 
 
 def register(migration: Migration) -> None:

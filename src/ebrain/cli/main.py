@@ -8,13 +8,16 @@ from pathlib import Path
 
 import typer
 
-app = typer.Typer(
-    name="ebrain",
-    help="ebrain: an on-premises enterprise brain. / 企业知识大脑。",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
+
+def _root_app() -> typer.Typer:
+    return typer.Typer(
+        name="ebrain",
+        help="ebrain: an on-premises enterprise brain. / 企业知识大脑。",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+
 
 # Noun groups: module ebrain.cli.<noun>_cmd defines `app: typer.Typer`.
 NOUNS = ["kb", "docs", "index", "dict", "plan", "guard", "models", "prompt", "config", "eval"]
@@ -22,7 +25,6 @@ NOUNS = ["kb", "docs", "index", "dict", "plan", "guard", "models", "prompt", "co
 VERBS = ["core", "search", "ask", "serve"]
 
 
-@app.callback()
 def root(
     workspace: Path | None = typer.Option(
         None, "--workspace", "-w", help="Workspace folder (default ./.ebrain, or EBRAIN_WORKSPACE)."
@@ -40,7 +42,9 @@ def _module(name: str) -> object | None:
 
 
 def build() -> typer.Typer:
-    """Attach every available noun group and verb to the root app."""
+    """A fresh root app with every available noun group and verb attached."""
+    app = _root_app()
+    app.callback()(root)
     for name in NOUNS:
         module = _module(f"{name}_cmd")
         if module is not None:

@@ -20,10 +20,9 @@ EmbedProgress = Callable[[int, int], None]
 
 
 def embed_text(title: str, heading_path: str, text: str) -> str:
-    """What the embedder sees for a chunk: title and headings give it context."""
-    headings = " > ".join(h for h in json.loads(heading_path) if h not in text[:200])
-    head = f"{title} > {headings}" if headings else title
-    return f"{head}\n{text}" if head else text
+    """What the embedder sees for a chunk: title and headings give it context (never twice)."""
+    head = [h for h in [title, *json.loads(heading_path)] if h and h not in text[:200]]
+    return "\n".join([" > ".join(dict.fromkeys(head)), text]) if head else text
 
 
 def recorded_embedder(conn: sa.Connection) -> tuple[str | None, int]:

@@ -34,8 +34,9 @@ CUES: dict[str, Cues] = {
         r"|attendees|agenda|action items?|minutes|chair(?:ed)?[：:]|decisions?[：:]",
     ),
     "report": Cues(
-        r"周报|月报|季报|年报|日报|汇报|weekly|monthly|quarterly|annual report|status report"
-        r"|\bq[1-4]\b|报表|总结",
+        r"周报|月报|季报|年报|日报|汇报|季度|月度|年度|经营报告|工作报告|weekly|monthly|quarterly"
+        r"|annual report|status report|\bq[1-4]\b|报表|总结|统计|pipeline|forecast|tickets"
+        r"|dashboard|kpi",
         r"本周|上周|下周|本月|下月|本季度|季度|同比|环比|完成情况|工作计划|营收|销售额|kpi"
         r"|this week|next week|last week|this month|quarter|year[- ]over[- ]year|revenue"
         r"|highlights|progress|status",
@@ -57,7 +58,8 @@ CUES: dict[str, Cues] = {
         r"|您好|请问|感谢您的|how can i help|thank you for calling",
     ),
     "manual": Cues(
-        r"手册|说明书|指南|manual|guide|handbook|instructions|user guide|faq",
+        r"手册|说明书|指南|产品介绍|产品手册|规格书|manual|guide|handbook|instructions|user guide"
+        r"|faq|datasheet|brochure",
         r"安装|操作步骤|注意事项|规格|参数|维护保养|警告|故障排除|installation|specifications?"
         r"|troubleshooting|warning|caution|step \d|maintenance|operating",
     ),
@@ -99,16 +101,31 @@ def _score(doc_type: str, name: str, body: str) -> float:
 
 def classify(doc: Document, file_name: str = "") -> Classification:
     """Classify a parsed document into one of DOC_TYPES."""
-    if doc.meta.get("transcript"):
+    if doc.meta.get("kind") == "transcript" or doc.meta.get("transcript"):
         return Classification("transcript", 10.0, {"transcript": 10.0})
     name = f"{file_name} {doc.title}"
     body = doc.text[:6000]
     scores = {t: _score(t, name, body) for t in CUES}
+    if speaker_turns(body) >= 6:
+        scores["transcript"] += 8
     _disambiguate(scores, name)
     best = max(scores, key=lambda t: scores[t])
     if scores[best] < _MIN_SCORE:
         return Classification("other", scores[best], scores)
     return Classification(best, scores[best], scores)
+
+
+_TURN = re.compile(r"(?m)^(?:\[[\d:\- ]+\]\s*)?([^\s：:\[\]|#]{1,12})[：:]\s*\S")
+
+
+def speaker_turns(text: str) -> int:
+    """Lines spoken by a recurring speaker ("张伟：…", "[09:43] Agent: …"): a dialogue's shape."""
+    speakers = [m.group(1) for m in _TURN.finditer(text)]
+    counts: dict[str, int] = {}
+    for name in speakers:
+        counts[name] = counts.get(name, 0) + 1
+    recurring = {n for n, c in counts.items() if c >= 3}
+    return sum(counts[n] for n in recurring) if len(recurring) >= 2 else 0
 
 
 def _disambiguate(scores: dict[str, float], name: str) -> None:
@@ -117,3 +134,6 @@ def _disambiguate(scores: dict[str, float], name: str) -> None:
         scores["report"] = min(scores["report"], scores["fault_analysis"] - 1)
     if re.search(r"验收|acceptance", name, re.I):
         scores["report"] = min(scores["report"], scores["acceptance"] - 1)
+    # Staff handbooks and HR guides are not product manuals.
+    if re.search(r"员工手册|employee handbook|staff handbook|hr ", name, re.I):
+        scores["manual"] = 0

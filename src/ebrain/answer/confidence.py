@@ -1,0 +1,124 @@
+"""Retrieval confidence: how much of the question's content the best retrieved chunk covers.
+
+The signal works without any model: the question's content terms (question words removed, a
+word's sub-words folded into it) are weighted by inverse document frequency from the full-text
+index, and the confidence is the weighted fraction covered by the best of the top chunks. A
+question about something the knowledge base never mentions leaves its rare, specific terms
+uncovered, which costs the most weight.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from ebrain.retrieve.hits import Hit
+
+# Calibrated by bench/answer.py (docs/bench/answer.md); config `answer.refusal_threshold`.
+DEFAULT_REFUSAL_THRESHOLD = 0.55
+TOP_CHUNKS = 3
+
+QUESTION_WORDS = frozenset(
+    ["多少", "哪天", "什么", "是否", "哪些", "哪个", "哪位", "哪份", "哪家", "哪里", "哪儿", "哪", "几", "几天", "几个", "多长", "多久", "多大", "怎么", "怎样", "如何", "为什么", "为何", "谁", "时候", "什么时候", "是不是", "有没有", "吗", "呢", "具体", "请问", "一下", "告诉", "mani", "much", "mani", "what", "when", "who", "whom", "whose", "which", "whi", "how", "where", "tell", "pleas"]
+)
+
+
+class TermStats(Protocol):
+    """Document frequencies of index terms."""
+
+    def total(self) -> int:
+        """How many chunks are indexed."""
+        ...
+
+    def doc_freq(self, term: str) -> int:
+        """How many chunks contain `term`."""
+        ...
+
+
+class FtsTermStats:
+    """Term statistics from the SQLite FTS5 index (cached per instance)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._df: dict[str, int] = {}
+        self._total: int | None = None
+
+    def total(self) -> int:
+        """Indexed chunks."""
+        if self._total is None:
+            with self.engine.connect() as conn:
+                self._total = int(conn.execute(sa.text("SELECT count(*) FROM chunk")).scalar_one())
+        return self._total
+
+    def doc_freq(self, term: str) -> int:
+        """Chunks whose terms include `term` (0 when the index has no FTS table)."""
+        if term not in self._df:
+            self._df[term] = self._lookup(term)
+        return self._df[term]
+
+    def _lookup(self, term: str) -> int:
+        expr = '"' + term.replace('"', '""') + '"'
+        try:
+            with self.engine.connect() as conn:
+                sql = sa.text("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q")
+                return int(conn.execute(sql, {"q": expr}).scalar_one())
+        except sa.exc.DBAPIError:
+            return 0
+
+
+class UniformStats:
+    """Every term weighs the same (for backends without term statistics)."""
+
+    def total(self) -> int:
+        """A nominal corpus size."""
+        return 1
+
+    def doc_freq(self, term: str) -> int:
+        """Nominal frequency."""
+        del term
+        return 0
+
+
+def content_terms(analyzer: Any, text: str) -> list[str]:
+    """The question's content terms: no question words, no lone letters, no sub-words."""
+    terms = [
+        t
+        for t in analyzer.query_terms(text)
+        if t not in QUESTION_WORDS and not (len(t) == 1 and t.isascii() and t.isalpha())
+    ]
+    return [t for t in terms if not any(t != o and t in o for o in terms)]
+
+
+def term_weights(terms: Sequence[str], stats: TermStats) -> dict[str, float]:
+    """Inverse document frequency of each term."""
+    n = stats.total()
+    return {t: math.log((n + 1) / (stats.doc_freq(t) + 0.5)) + 0.1 for t in terms}
+
+
+def coverage(weights: dict[str, float], present: set[str] | frozenset[str]) -> float:
+    """The weighted fraction of the terms found in `present`."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in present) / total
+
+
+def hit_terms(analyzer: Any, hit: Hit) -> set[str]:
+    """The index terms of a hit, with its title and headings (as the index saw them)."""
+    from ebrain.ingest.prepare import index_text
+
+    text = index_text(hit.title, json.dumps(hit.heading_path, ensure_ascii=False), hit.text)
+    return set(analyzer.terms(text))
+
+
+def retrieval_confidence(
+    hits: Sequence[Hit], weights: dict[str, float], analyzer: Any, depth: int = TOP_CHUNKS
+) -> float:
+    """The best coverage of the question by one of the top chunks (0 with no hits)."""
+    if not hits or not weights:
+        return 0.0
+    return round(max(coverage(weights, hit_terms(analyzer, h)) for h in hits[:depth]), 4)

@@ -1,0 +1,114 @@
+"""Brain.search end to end: analysis, lexical before vectors, rebuild, model switch, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ebrain.brain import Brain
+from ebrain.cli.main import build
+from ebrain.errors import IndexMismatchError, InvalidInputError
+from tests.fakes.embedder import register
+from tests.index.conformance import build_brain
+
+
+@pytest.fixture
+def brain(tmp_path: Path) -> Brain:
+    b = build_brain(tmp_path)
+    yield b  # type: ignore[misc]
+    b.close()
+
+
+def _titles(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [h.title for h in hits]
+
+
+def test_lexical_search_works_before_any_vector(tmp_path: Path) -> None:
+    register()
+    ws = tmp_path / "ws"
+    Brain.init(ws).close()
+    (ws / "config.yaml").write_text(
+        "embed:\n  model: fakehash\ningest:\n  embed: false\n", encoding="utf-8"
+    )
+    doc = tmp_path / "a.md"
+    doc.write_text("# 验收报告\n\n设备连续运行 72 小时无故障，验收合格。", encoding="utf-8")
+    with Brain.open(ws) as b:
+        b.ingest([doc], jobs=1)
+        result = b.search_ex("验收合格")
+        assert _titles(result.hits) == ["验收报告"]
+        assert result.vectors == 0 and result.notes  # says vectors are missing
+        assert b.embed_pending() == 1
+        again = b.search_ex("验收合格", explain=True)
+        assert again.vectors == 1 and not again.notes
+        assert again.hits[0].explain["dense_rank"] == 1  # type: ignore[index]
+
+
+def test_traditional_query_finds_simplified_text(brain: Brain) -> None:
+    assert _titles(brain.search("採購合同", mode="bm25"))[0] == "采购合同 HT2023-015"
+
+
+def test_full_width_code_query(brain: Brain) -> None:
+    assert _titles(brain.search("ＨＴ２０２３－０１５", mode="bm25"))[0] == "采购合同 HT2023-015"
+
+
+def test_user_dictionary_and_rebuild(brain: Brain, tmp_path: Path) -> None:
+    from ebrain.text.userdict import add_words
+
+    before = [(h.chunk_id, round(h.score, 4)) for h in brain.search("HT-2000 风扇", mode="hybrid")]
+    data = brain.rebuild_index(embed=True)
+    assert data["chunks"] == 4 and data["embedded"] == 4
+    after = [(h.chunk_id, round(h.score, 4)) for h in brain.search("HT-2000 风扇", mode="hybrid")]
+    assert after == before  # rebuild equivalence
+    add_words(brain.workspace.path, ["奖金方案"])
+    brain.rebuild_index(embed=False)
+    assert "奖金方案" in brain.analyzer.query_terms("奖金方案")
+    assert _titles(brain.search("奖金方案", mode="bm25")) == ["薪酬调整"]
+
+
+def test_switching_embedder_needs_rebuild(brain: Brain) -> None:
+    ws = brain.workspace.path
+    (ws / "config.yaml").write_text("embed:\n  model: fakehash:32\n", encoding="utf-8")
+    with Brain.open(ws) as other:
+        with pytest.raises(IndexMismatchError, match="fakehash:64") as err:
+            other.search("HT-2000")
+        assert "ebrain index rebuild" in err.value.hint
+        other.rebuild_index()
+        assert other.search("HT-2000")
+
+
+def test_acl_in_hybrid_search_at_k1(brain: Brain) -> None:
+    assert _titles(brain.search("薪酬调整 奖金方案", k=1)) == ["薪酬调整"]
+    hits = brain.search("薪酬调整 奖金方案", k=1, groups=["sales"])
+    assert len(hits) == 1 and hits[0].title != "薪酬调整"
+
+
+def test_bad_arguments_are_clear(brain: Brain) -> None:
+    with pytest.raises(InvalidInputError):
+        brain.search("  ")
+    with pytest.raises(InvalidInputError, match="invalid date") as err:
+        brain.search("x", since="last week")
+    assert "YYYY-MM-DD" in err.value.hint
+    with pytest.raises(InvalidInputError, match="mode"):
+        brain.search("x", mode="fuzzy")  # type: ignore[arg-type]
+
+
+def test_snippet_highlights_query_terms(brain: Brain) -> None:
+    hit = brain.search("风扇", mode="bm25")[0]
+    assert any(hit.snippet[a:b] == "风扇" for a, b in hit.highlights)
+
+
+def test_cli_search_json_and_explain(brain: Brain) -> None:
+    runner = CliRunner()
+    ws = str(brain.workspace.path)
+    out = runner.invoke(
+        build(), ["-w", ws, "search", "HT2023-015", "--json", "--explain", "-k", "2"]
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["hits"][0]["title"] == "采购合同 HT2023-015"
+    assert set(data["hits"][0]["explain"]) == {"bm25", "bm25_rank", "dense", "dense_rank", "fused"}
+    bad = runner.invoke(build(), ["-w", ws, "search", "x", "--since", "yesterday", "--json"])
+    assert bad.exit_code == 1 and json.loads(bad.stdout)["error"]["code"] == "invalid_input"
