@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-SETS = ("cmrc2018_dev", "drcd_dev", "vcsum", "qmsum")
+SETS = ("cmrc2018_dev", "drcd_dev", "vcsum", "qmsum_test")
 
 
 @dataclass
@@ -27,7 +27,15 @@ class BeirSet:
 
 
 def load(name: str, split: str | None = None, max_queries: int | None = None) -> BeirSet:
-    """Load a set; `split` picks qrels_<split>.tsv where it exists (qmsum)."""
+    """Load a set; `split` picks qrels_<split>.tsv where it exists (qmsum).
+
+    `qmsum_test` is QMSum's test split (244 queries) over the windows of its 35 meetings plus
+    the windows of 35 other meetings (seeded) as distractors: 1/3 of the corpus, so that
+    dense embedding on 2 CPU cores stays affordable. The full set is `qmsum`.
+    """
+    if name == "qmsum_test":
+        data = load("qmsum", "test", max_queries)
+        return _meeting_subset(data)
     root = DATA / name
     corpus = {}
     with open(root / "corpus.jsonl", encoding="utf-8") as f:
@@ -49,3 +57,17 @@ def load(name: str, split: str | None = None, max_queries: int | None = None) ->
     if max_queries:
         queries = dict(sorted(queries.items())[:max_queries])
     return BeirSet(name, corpus, queries, qrels)
+
+
+def _meeting(doc_id: str) -> str:
+    return doc_id.split("#")[0]
+
+
+def _meeting_subset(data: BeirSet, seed: int = 0) -> BeirSet:
+    import random
+
+    judged = {_meeting(d) for rel in data.qrels.values() for d in rel}
+    others = sorted({_meeting(d) for d in data.corpus} - judged)
+    keep = judged | set(random.Random(seed).sample(others, min(len(judged), len(others))))
+    corpus = {d: v for d, v in data.corpus.items() if _meeting(d) in keep}
+    return BeirSet("qmsum_test", corpus, data.queries, data.qrels)

@@ -34,9 +34,11 @@ SMALL_CORPUS = {
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A fresh, initialized workspace folder."""
+    """A fresh, initialized, lexical-only workspace folder (tests that need vectors use the
+    deterministic `fakehash` embedder from tests/fakes/embedder.py)."""
     path = tmp_path / "ws"
     Brain.init(path).close()
+    (path / "config.yaml").write_text("embed:\n  model: none\n", encoding="utf-8")
     return path
 
 

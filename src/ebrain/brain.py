@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ebrain.answer.facade import AnswerMixin
 from ebrain.catalog import schema as t
 from ebrain.catalog.db import inserted_id, write_conn
 from ebrain.catalog.workspace import Workspace, now_iso
@@ -51,7 +52,7 @@ class KnowledgeBase:
     documents: int = 0
 
 
-class Brain:
+class Brain(AnswerMixin):
     """An opened workspace: ingest, browse, search and ask."""
 
     def __init__(self, workspace: Workspace) -> None:

@@ -127,6 +127,13 @@ class Config:
             return self._parse(setting, value, "config.yaml")
         return setting.default
 
+    def origin(self, key: str) -> str:
+        """Where a setting's value comes from: env, config.yaml or default."""
+        setting = SETTINGS[key]
+        if setting.env in self.environ:
+            return setting.env
+        return "config.yaml" if self._from_file(key)[0] else "default"
+
     def section(self, name: str) -> Any:
         """A structured top-level section of config.yaml (models, assistants, policies)."""
         return self.raw.get(name)

@@ -42,6 +42,11 @@ def _doc_count(db: Path) -> int:
         return -1
 
 
+def _init(ws: Path) -> None:
+    subprocess.run(_ebrain(ws, "init"), check=True, capture_output=True)
+    (ws / "config.yaml").write_text("embed:\n  model: none\n", encoding="utf-8")
+
+
 def _run_and_kill(ws: Path, corpus: Path, after: int) -> None:
     proc = subprocess.Popen(
         _ebrain(ws, "ingest", str(corpus), "--jobs", "1", "--json"),
@@ -88,7 +93,7 @@ def reference(
     base = tmp_path_factory.mktemp("kill")
     corpus = _corpus(base / "corpus")
     ws = base / "ref"
-    subprocess.run(_ebrain(ws, "init"), check=True, capture_output=True)
+    _init(ws)
     subprocess.run(
         _ebrain(ws, "ingest", str(corpus), "--jobs", "1"), check=True, capture_output=True
     )
@@ -101,7 +106,7 @@ def test_sigkill_leaves_catalog_consistent_and_rerun_completes(
 ) -> None:
     corpus, expected = reference
     ws = tmp_path / "ws"
-    subprocess.run(_ebrain(ws, "init"), check=True, capture_output=True)
+    _init(ws)
     _run_and_kill(ws, corpus, after)
     _check_consistent(ws / "catalog.sqlite")
     assert len(_snapshot(ws / "catalog.sqlite")) < N_FILES  # the kill landed mid-run

@@ -23,7 +23,56 @@ DEFAULT_REFUSAL_THRESHOLD = 0.55
 TOP_CHUNKS = 3
 
 QUESTION_WORDS = frozenset(
-    ["多少", "哪天", "什么", "是否", "哪些", "哪个", "哪位", "哪份", "哪家", "哪里", "哪儿", "哪", "几", "几天", "几个", "多长", "多久", "多大", "怎么", "怎样", "如何", "为什么", "为何", "谁", "时候", "什么时候", "是不是", "有没有", "吗", "呢", "具体", "请问", "一下", "告诉", "mani", "much", "mani", "what", "when", "who", "whom", "whose", "which", "whi", "how", "where", "tell", "pleas"]
+    [
+        "多少",
+        "哪天",
+        "什么",
+        "是否",
+        "哪些",
+        "哪个",
+        "哪位",
+        "哪份",
+        "哪家",
+        "哪里",
+        "哪儿",
+        "哪",
+        "几",
+        "几天",
+        "几个",
+        "多长",
+        "多久",
+        "多大",
+        "怎么",
+        "怎样",
+        "如何",
+        "为什么",
+        "为何",
+        "谁",
+        "时候",
+        "什么时候",
+        "是不是",
+        "有没有",
+        "吗",
+        "呢",
+        "具体",
+        "请问",
+        "一下",
+        "告诉",
+        "mani",
+        "much",
+        "mani",
+        "what",
+        "when",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "whi",
+        "how",
+        "where",
+        "tell",
+        "pleas",
+    ]
 )
 
 
@@ -48,11 +97,13 @@ class FtsTermStats:
         self._total: int | None = None
 
     def total(self) -> int:
-        """Indexed chunks."""
-        if self._total is None:
-            with self.engine.connect() as conn:
-                self._total = int(conn.execute(sa.text("SELECT count(*) FROM chunk")).scalar_one())
-        return self._total
+        """Indexed chunks (frequencies cached until the count changes)."""
+        with self.engine.connect() as conn:
+            total = int(conn.execute(sa.text("SELECT count(*) FROM chunk")).scalar_one())
+        if total != self._total:
+            self._df.clear()
+            self._total = total
+        return total
 
     def doc_freq(self, term: str) -> int:
         """Chunks whose terms include `term` (0 when the index has no FTS table)."""

@@ -6,15 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ebrain.answer.confidence import coverage
+from ebrain.answer.confidence import coverage, hit_terms
 from ebrain.retrieve.hits import Hit
 from ebrain.text import split_sentences
 
 MAX_SENTENCES = 3
 CHUNKS = 5
-KEEP_RATIO = 0.6
+KEEP_RATIO = 0.8
 MIN_CHARS = 12
-MAX_CHARS = 400
+MAX_CHARS = 240
+# Sentence score = its own coverage, its chunk's coverage, the chunk's rank, its position.
+SENTENCE, CHUNK, RANK, POSITION = 0.55, 0.35, 0.2, 0.03
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def _length_factor(text: str) -> float:
     n = len(text)
     if n < MIN_CHARS:
         return 0.5 + 0.5 * n / MIN_CHARS
-    return 0.85 if n > MAX_CHARS else 1.0
+    return max(0.5, MAX_CHARS / n) if n > MAX_CHARS else 1.0
 
 
 def score_sentences(
@@ -42,14 +44,14 @@ def score_sentences(
     """Every sentence of the top chunks, scored by term overlap, position and chunk rank."""
     out: list[Sentence] = []
     for rank, hit in enumerate(hits[:chunks]):
-        spans = split_sentences(hit.text)
-        for pos, (start, end) in enumerate(spans):
+        whole = coverage(weights, hit_terms(analyzer, hit))
+        for pos, (start, end) in enumerate(split_sentences(hit.text)):
             text = hit.text[start:end]
             overlap = coverage(weights, set(analyzer.terms(text)))
             if overlap <= 0:
                 continue
-            score = overlap * _length_factor(text)
-            score += 0.05 / (1 + pos) + 0.15 / (1 + rank)
+            score = SENTENCE * overlap * _length_factor(text) + CHUNK * whole
+            score += RANK / (1 + rank) + POSITION / (1 + pos)
             out.append(Sentence(rank, start, end, text, round(score, 6)))
     out.sort(key=lambda s: (-s.score, s.rank, s.start))
     return out
