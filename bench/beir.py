@@ -54,8 +54,11 @@ def load(name: str, split: str | None = None, max_queries: int | None = None) ->
             row = json.loads(line)
             if row["_id"] in qrels:
                 queries[row["_id"]] = row["text"]
-    if max_queries:
-        queries = dict(sorted(queries.items())[:max_queries])
+    if max_queries and len(queries) > max_queries:
+        import random
+
+        keep = sorted(random.Random(0).sample(sorted(queries), max_queries))
+        queries = {q: queries[q] for q in keep}
     return BeirSet(name, corpus, queries, qrels)
 
 

@@ -56,38 +56,69 @@ def synthesize(brain: Brain, n: int, cache: EmbeddingCache) -> float:
     with write_conn(brain.engine) as conn:
         for start in range(0, n, 20_000):
             with conn.begin():
-                _insert_block(conn, start, min(n, start + 20_000), texts, base_terms, base_vecs, rng)
+                _insert_block(
+                    conn, start, min(n, start + 20_000), texts, base_terms, base_vecs, rng
+                )
             print(f"\r{min(n, start + 20_000)}/{n} chunks", end="", file=sys.stderr)
         with conn.begin():
-            conn.execute(sa.text("INSERT INTO meta VALUES (:k, :v)"), {"k": EMBEDDER_KEY, "v": brain.embedder.name})  # type: ignore[union-attr]
+            conn.execute(
+                sa.text("INSERT INTO meta VALUES (:k, :v)"),
+                {"k": EMBEDDER_KEY, "v": brain.embedder.name},
+            )  # type: ignore[union-attr]
             conn.execute(sa.text("INSERT INTO meta VALUES (:k, :v)"), {"k": DIM_KEY, "v": "384"})
             bump_generation(conn)
     print(file=sys.stderr)
     return time.perf_counter() - t0
 
 
-def _insert_block(conn: sa.Connection, lo: int, hi: int, texts: list[str], terms: list[str],
-                  vecs: np.ndarray, rng: np.random.Generator) -> None:
+def _insert_block(
+    conn: sa.Connection,
+    lo: int,
+    hi: int,
+    texts: list[str],
+    terms: list[str],
+    vecs: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
     now = "2024-01-01T00:00:00"
     for doc in range(lo // PER_DOC, (hi + PER_DOC - 1) // PER_DOC):
-        conn.execute(sa.text(
-            "INSERT INTO document (id, kb_id, content_hash, title, doc_type, lang, format, size, n_chunks, "
-            "created_at, updated_at) VALUES (:id, 1, :h, :t, 'other', 'zh', 'markdown', 1000, :n, :now, :now)"),
-            {"id": doc + 1, "h": f"h{doc}", "t": f"doc {doc}", "n": PER_DOC, "now": now})
-        conn.execute(sa.text("INSERT INTO version (id, document_id, number, content_hash, text, created_at) "
-                             "VALUES (:id, :id, 1, :h, '', :now)"), {"id": doc + 1, "h": f"h{doc}", "now": now})
+        conn.execute(
+            sa.text(
+                "INSERT INTO document (id, kb_id, content_hash, title, doc_type, lang, format, size, n_chunks, "
+                "created_at, updated_at) VALUES (:id, 1, :h, :t, 'other', 'zh', 'markdown', 1000, :n, :now, :now)"
+            ),
+            {"id": doc + 1, "h": f"h{doc}", "t": f"doc {doc}", "n": PER_DOC, "now": now},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO version (id, document_id, number, content_hash, text, created_at) "
+                "VALUES (:id, :id, 1, :h, '', :now)"
+            ),
+            {"id": doc + 1, "h": f"h{doc}", "now": now},
+        )
     rows, fts, vec_rows = [], [], []
     for cid in range(lo + 1, hi + 1):
         src = (cid - 1) % len(texts)
         tag = f"v{cid // len(texts)}"
-        rows.append({"id": cid, "d": (cid - 1) // PER_DOC + 1, "o": (cid - 1) % PER_DOC,
-                     "text": f"{texts[src]} {tag}", "terms": f"{terms[src]} {tag}"})
+        rows.append(
+            {
+                "id": cid,
+                "d": (cid - 1) // PER_DOC + 1,
+                "o": (cid - 1) % PER_DOC,
+                "text": f"{texts[src]} {tag}",
+                "terms": f"{terms[src]} {tag}",
+            }
+        )
         v = vecs[src] + rng.normal(0, 0.05, vecs.shape[1]).astype(np.float32)
         vec_rows.append({"c": cid, "v": (v / np.linalg.norm(v)).astype(np.float16).tobytes()})
         fts.append({"id": cid, "terms": rows[-1]["terms"]})
-    conn.execute(sa.text(
-        "INSERT INTO chunk (id, document_id, version_id, kb_id, ord, text, terms, char_start, char_end, "
-        "n_tokens, doc_type) VALUES (:id, :d, :d, 1, :o, :text, :terms, 0, 0, 300, 'other')"), rows)
+    conn.execute(
+        sa.text(
+            "INSERT INTO chunk (id, document_id, version_id, kb_id, ord, text, terms, char_start, char_end, "
+            "n_tokens, doc_type) VALUES (:id, :d, :d, 1, :o, :text, :terms, 0, 0, 300, 'other')"
+        ),
+        rows,
+    )
     conn.execute(sa.text("INSERT INTO chunk_fts(rowid, terms) VALUES (:id, :terms)"), fts)
     conn.execute(sa.text("INSERT INTO chunk_vector (chunk_id, vec) VALUES (:c, :v)"), vec_rows)
 
@@ -121,7 +152,11 @@ def main() -> None:
             built = synthesize(brain, args.chunks, cache)
     queries = list(load("cmrc2018_dev", max_queries=args.queries).queries.values())
     cache.embed(queries, "query", label="queries")
-    out: dict[str, object] = {"chunks": args.chunks, "build_s": round(built, 1), "cpus": os.cpu_count()}
+    out: dict[str, object] = {
+        "chunks": args.chunks,
+        "build_s": round(built, 1),
+        "cpus": os.cpu_count(),
+    }
     with Brain.open(ws) as brain:
         t0 = time.perf_counter()
         brain.index.cache()

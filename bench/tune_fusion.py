@@ -43,7 +43,9 @@ def score(data: dict[str, Any], cfg: FusionConfig | str) -> float:
             ranking = side["dense"]
         else:
             assert isinstance(cfg, FusionConfig)
-            ranking = fuse(side["bm25"], side["dense"], cfg, bool(_CODE.search(side["query"]))).ranking
+            ranking = fuse(
+                side["bm25"], side["dense"], cfg, bool(_CODE.search(side["query"]))
+            ).ranking
         docs = list(dict.fromkeys(c2d[c] for c, _ in ranking))
         total += ndcg_at_k(docs, data["qrels"][qid], 10)
     return total / max(1, len(data["sides"]))
@@ -51,8 +53,13 @@ def score(data: dict[str, Any], cfg: FusionConfig | str) -> float:
 
 def grid() -> list[FusionConfig]:
     """Candidate adaptive gates, plus fixed weights and RRF."""
-    cands = [FusionConfig(method="rrf"), *(FusionConfig(method="weighted", bm25_weight=w / 10) for w in range(1, 10))]
-    for bias, peak, code, agree in itertools.product((-1.5, -1.0, -0.5, 0.0, 0.5), (0.0, 2.0, 4.0, 6.0, 8.0), (0.0, 1.0), (-1.0, 0.0, 1.0)):
+    cands = [
+        FusionConfig(method="rrf"),
+        *(FusionConfig(method="weighted", bm25_weight=w / 10) for w in range(1, 10)),
+    ]
+    for bias, peak, code, agree in itertools.product(
+        (-1.5, -1.0, -0.5, 0.0, 0.5), (0.0, 2.0, 4.0, 6.0, 8.0), (0.0, 1.0), (-1.0, 0.0, 1.0)
+    ):
         cands.append(FusionConfig(bias=bias, peak=peak, code=code, agree=agree))
     return cands
 
@@ -69,7 +76,9 @@ def label(cfg: FusionConfig) -> str:
 def main() -> None:
     """Print the table and the leave-one-set-out choice."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sets", nargs="*", default=["cmrc2018_dev", "drcd_dev", "vcsum", "qmsum_test"])
+    parser.add_argument(
+        "--sets", nargs="*", default=["cmrc2018_dev", "drcd_dev", "vcsum", "qmsum_test"]
+    )
     sets = load(parser.parse_args().sets)
     base = {n: (score(d, "bm25"), score(d, "dense")) for n, d in sets.items()}
     for n, (b, d) in base.items():
@@ -79,8 +88,10 @@ def main() -> None:
     by_cfg = {label(c): c for c in cands}
     for held in sets:
         fit = max(table, key=lambda k: sum(v for n, v in table[k].items() if n != held))
-        print(f"held out {held}: choose [{fit}] -> {table[fit][held]:.4f} "
-              f"(best of own parts {max(base[held]):.4f})")
+        print(
+            f"held out {held}: choose [{fit}] -> {table[fit][held]:.4f} "
+            f"(best of own parts {max(base[held]):.4f})"
+        )
     best = max(table, key=lambda k: sum(table[k].values()))
     print(f"\nbest overall: {best} {table[best]}")
     for name in ("rrf", "weighted w=0.5"):

@@ -118,7 +118,9 @@ class LlamaIndexPeer:
     def _set_top(self, top: int) -> None:
         from llama_index.core.retrievers import QueryFusionRetriever
 
-        parts = self.retriever._retrievers if isinstance(self.retriever, QueryFusionRetriever) else []
+        parts = (
+            self.retriever._retrievers if isinstance(self.retriever, QueryFusionRetriever) else []
+        )
         for r in [self.retriever, *parts]:
             r.similarity_top_k = top
 

@@ -76,7 +76,10 @@ SETTINGS: dict[str, Setting] = {
             "Model for answers: none (extractive), an alias, or a model URL.",
         ),
         Setting(
-            "answer.refusal_threshold", 0.0, "Retrieval confidence below which ask refuses.", float
+            "answer.refusal_threshold",
+            0.55,
+            "Retrieval confidence below which ask refuses (see bench/answer.py).",
+            float,
         ),
         # --- server ---
         Setting("server.host", "127.0.0.1", "Address the API server binds to."),

@@ -45,9 +45,7 @@ def test_injected_chunk_is_quoted_as_data_and_answer_stays_grounded(
     assert any(e["stage"] == "context" and e["scanner"] == "injection" for e in answer.guard_events)
 
 
-def test_masked_id_never_reaches_the_model_nor_the_answer(
-    tmp_path: Path, fake: FakeOpenAI
-) -> None:
+def test_masked_id_never_reaches_the_model_nor_the_answer(tmp_path: Path, fake: FakeOpenAI) -> None:
     pid = resident_id()
     doc = f"客户档案\n联系人身份证号：{pid}，合同 HT2023-099 金额 12,000 元。\n"
     fake.script(reply(f"合同 HT2023-099 金额 12,000 元，身份证号 {pid}[1]。"))

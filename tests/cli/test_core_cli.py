@@ -26,7 +26,9 @@ def _lexical(ws: Path) -> None:
 def test_init_ingest_stats_json(tmp_path: Path, small_corpus: Path) -> None:
     ws = tmp_path / "ws"
     _lexical(ws)
-    code, out = _run(ws, "ingest", str(small_corpus), "--kb", "k1", "--tag", "t", "--json", "--jobs", "1")
+    code, out = _run(
+        ws, "ingest", str(small_corpus), "--kb", "k1", "--tag", "t", "--json", "--jobs", "1"
+    )
     assert code == 0
     report = json.loads(out)
     assert report["counts"] == {"added": 3} and report["chunks_added"] > 0
@@ -77,7 +79,9 @@ def test_missing_workspace_tells_how_to_fix(tmp_path: Path) -> None:
     assert "ebrain init" in result.output
 
 
-def test_chinese_locale_messages(tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chinese_locale_messages(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ws = tmp_path / "ws"
     _lexical(ws)
     monkeypatch.setenv("EBRAIN_LOCALE", "zh")

@@ -60,7 +60,7 @@ QUESTION_WORDS = frozenset(
         "告诉",
         "mani",
         "much",
-        "mani",
+        "often",
         "what",
         "when",
         "who",

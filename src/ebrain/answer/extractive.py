@@ -15,6 +15,7 @@ CHUNKS = 5
 KEEP_RATIO = 0.8
 MIN_CHARS = 12
 MAX_CHARS = 240
+NOVEL_TERMS = 4
 # Sentence score = its own coverage, its chunk's coverage, the chunk's rank, its position.
 SENTENCE, CHUNK, RANK, POSITION = 0.55, 0.35, 0.2, 0.03
 
@@ -38,6 +39,12 @@ def _length_factor(text: str) -> float:
     return max(0.5, MAX_CHARS / n) if n > MAX_CHARS else 1.0
 
 
+def _novelty(terms: set[str], weights: dict[str, float]) -> float:
+    """A sentence that only repeats the question (a heading, a label) answers nothing."""
+    new = [t for t in terms if not any(t in q for q in weights)]
+    return 0.4 + 0.6 * min(1.0, len(new) / NOVEL_TERMS)
+
+
 def score_sentences(
     hits: Sequence[Hit], weights: dict[str, float], analyzer: Any, chunks: int = CHUNKS
 ) -> list[Sentence]:
@@ -47,10 +54,12 @@ def score_sentences(
         whole = coverage(weights, hit_terms(analyzer, hit))
         for pos, (start, end) in enumerate(split_sentences(hit.text)):
             text = hit.text[start:end]
-            overlap = coverage(weights, set(analyzer.terms(text)))
+            terms = set(analyzer.terms(text))
+            overlap = coverage(weights, terms)
             if overlap <= 0:
                 continue
-            score = SENTENCE * overlap * _length_factor(text) + CHUNK * whole
+            factor = _length_factor(text) * _novelty(terms, weights)
+            score = SENTENCE * overlap * factor + CHUNK * whole
             score += RANK / (1 + rank) + POSITION / (1 + pos)
             out.append(Sentence(rank, start, end, text, round(score, 6)))
     out.sort(key=lambda s: (-s.score, s.rank, s.start))

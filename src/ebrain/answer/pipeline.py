@@ -11,7 +11,6 @@ from typing import Any
 
 from ebrain.answer.assistants import Assistant, get_assistant
 from ebrain.answer.confidence import (
-    DEFAULT_REFUSAL_THRESHOLD,
     TermStats,
     content_terms,
     retrieval_confidence,
@@ -41,6 +40,7 @@ _REFUSAL_RE = re.compile(
     re.IGNORECASE,
 )
 DEFAULT_WINDOW = 8192
+_MASKED = re.compile(r"[A-Za-z0-9._@-]*\*{3,}[A-Za-z0-9._@-]*")  # masked PII: not a search term
 
 
 @dataclass
@@ -136,7 +136,8 @@ class Answerer:
             yield self._finish(ask, self._blocked(ask))
             return
         ask.question = checked.text
-        ask.query = ask.guard.question(opts.query).text if opts.query else checked.text
+        query = ask.guard.question(opts.query).text if opts.query else checked.text
+        ask.query = _MASKED.sub(" ", query).strip() or query
         self._retrieve(ask, opts)
         if not ask.hits or ask.confidence < self._threshold(opts):
             yield self._finish(ask, self._refusal(ask))
@@ -158,13 +159,7 @@ class Answerer:
         return _Ask(question, lang_of(question), assistant, guard, trace_id)
 
     def _threshold(self, opts: AskOptions) -> float:
-        if opts.refusal_threshold is not None:
-            return opts.refusal_threshold
-        config = self.brain.config
-        declared = (config.raw.get("answer") or {}).get("refusal_threshold") is not None
-        if declared or "EBRAIN_ANSWER_REFUSAL_THRESHOLD" in config.environ:
-            return float(config.get("answer.refusal_threshold"))
-        return DEFAULT_REFUSAL_THRESHOLD
+        return float(self.brain.config.get("answer.refusal_threshold", opts.refusal_threshold))
 
     def _retrieve(self, ask: _Ask, opts: AskOptions) -> None:
         a = ask.assistant

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import typer
 
 from ebrain.cli.common import console, emit_json, handled, open_brain
@@ -33,7 +35,14 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
 
 @app.command()
 def embed(
-    ctx: typer.Context, limit: int | None = typer.Option(None, "--limit"), as_json: bool = JSON
+    ctx: typer.Context,
+    limit: int | None = typer.Option(None, "--limit"),
+    watch: float = typer.Option(
+        0,
+        "--watch",
+        help="Keep running as a background worker: look for new chunks every N seconds.",
+    ),
+    as_json: bool = JSON,
 ) -> None:
     """Embed chunks that have no vector yet (resumable). / 为缺少向量的分块生成向量。"""
     from ebrain.cli.progress import IngestProgress
@@ -42,6 +51,12 @@ def embed(
         brain = open_brain(ctx)
         with IngestProgress(enabled=not as_json) as bar:
             n = brain.embed_pending(progress=bar, limit=limit)
+            while watch > 0:  # Ctrl-C stops the worker; every batch is already committed
+                try:
+                    time.sleep(watch)
+                except KeyboardInterrupt:
+                    break
+                n += brain.embed_pending(progress=bar, limit=limit)
         brain.close()
     if as_json:
         emit_json({"embedded": n})

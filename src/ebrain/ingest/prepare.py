@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ebrain.errors import ParseError
+from ebrain.errors import NotFoundError, ParseError
 from ebrain.ingest.chunk import Chunk, Chunker, ChunkerConfig
 from ebrain.ingest.classify import classify
 from ebrain.ingest.document import Document
@@ -85,6 +85,8 @@ def prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
     except ParseError as exc:
         size, mtime = _stat(p)
         return Failed(path, size, mtime, exc.reason, exc.message, exc.hint)
+    except NotFoundError as exc:
+        return Failed(path, 0, 0.0, "not_found", exc.message, "the file vanished during ingest")
     except OSError as exc:
         return Failed(path, 0, 0.0, "unreadable", str(exc), "check the file's permissions")
     except Exception as exc:  # a parser bug must not stop the batch
