@@ -123,10 +123,12 @@ def dump_sides(brain: Brain, data: BeirSet, c2d: dict[int, str], path: Path) -> 
         dense = brain.index.vector(np.asarray(qvec, np.float32), 50, Filters())
         out[qid] = {
             "query": text,
-            "bm25": [(c2d[h.chunk_id], h.score) for h in bm25],
-            "dense": [(c2d[h.chunk_id], h.score) for h in dense],
+            "bm25": [(h.chunk_id, h.score) for h in bm25],
+            "dense": [(h.chunk_id, h.score) for h in dense],
         }
-    path.write_bytes(pickle.dumps({"qrels": data.qrels, "sides": out}))
+    path.write_bytes(
+        pickle.dumps({"qrels": {q: data.qrels[q] for q in data.queries}, "sides": out, "c2d": c2d})
+    )
 
 
 def bench_set(name: str, max_queries: int | None, cache: EmbeddingCache) -> dict[str, object]:

@@ -35,8 +35,9 @@ def load(names: list[str]) -> dict[str, dict[str, Any]]:
 
 def score(data: dict[str, Any], cfg: FusionConfig | str) -> float:
     """Mean nDCG@10 of one fusion over a set's queries."""
-    c2d, total = data["c2d"], 0.0
-    for qid, side in data["sides"].items():
+    c2d, total = data.get("c2d"), 0.0
+    for qid, raw in data["sides"].items():
+        side = raw if c2d else {**raw, "bm25": _first(raw["bm25"]), "dense": _first(raw["dense"])}
         if cfg == "bm25":
             ranking = side["bm25"]
         elif cfg == "dense":
@@ -46,9 +47,15 @@ def score(data: dict[str, Any], cfg: FusionConfig | str) -> float:
             ranking = fuse(
                 side["bm25"], side["dense"], cfg, bool(_CODE.search(side["query"]))
             ).ranking
-        docs = list(dict.fromkeys(c2d[c] for c, _ in ranking))
+        docs = list(dict.fromkeys(c2d[c] for c, _ in ranking)) if c2d else [d for d, _ in ranking]
         total += ndcg_at_k(docs, data["qrels"][qid], 10)
     return total / max(1, len(data["sides"]))
+
+
+def _first(ranked: list[tuple[Any, float]]) -> list[tuple[Any, float]]:
+    """Keep each id's first (best) score: lists dumped per document rather than per chunk."""
+    seen: set[Any] = set()
+    return [(i, sc) for i, sc in ranked if not (i in seen or seen.add(i))]
 
 
 def grid() -> list[FusionConfig]:

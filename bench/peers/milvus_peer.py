@@ -29,6 +29,8 @@ class MilvusPeer:
         self.mode = mode
         self.analyzer = ANALYZERS.get(lang, ANALYZERS["en"])
         self.tmp = tempfile.TemporaryDirectory(prefix="milvus-peer-")
+        self.info = {"analyzer_params": self.analyzer}
+        import pymilvus  # noqa: F401 - imports stay out of index time (server start does not)
 
     def index(self, doc_ids: list[str], doc_texts: list[str], doc_vecs: np.ndarray) -> None:
         """Start Milvus Lite, create the collection, insert every document."""

@@ -16,7 +16,6 @@ import json
 import math
 import os
 import platform
-import resource
 import socket
 import statistics
 import subprocess
@@ -144,7 +143,6 @@ def run_system(name: str, args: argparse.Namespace) -> dict[str, Any]:
     out = result(system, index_s, rankings, lat)
     out["peak_rss_mb"] = sampler.close() / 2**20
     out["rss_before_index_mb"] = rss0 / 2**20
-    out["self_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if hasattr(system, "close"):
         system.close()
     return out
@@ -165,6 +163,7 @@ def result(system: Any, index_s: float, rankings: dict, lat: dict) -> dict[str, 
             "p95": values[int(0.95 * (len(values) - 1))] if values else None,
             "mean": statistics.fmean(values) if values else None,
         },
+        "info": dict(getattr(system, "info", {})),
         "network_attempts": list(NET_ATTEMPTS),
         "per_query_ms": lat,
         "rankings": rankings,

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 
@@ -39,6 +39,20 @@ from ebrain.retrieve.hits import Hit
 from ebrain.retrieve.searcher import Mode, Searcher, SearchResult
 
 DEFAULT_KB = "default"
+
+
+class SearchOptions(TypedDict, total=False):
+    """Keyword options of Brain.search / search_ex."""
+
+    kb: str | Sequence[str] | None
+    doc_type: str | Sequence[str] | None
+    tags: Sequence[str]
+    since: str | None
+    until: str | None
+    path_glob: str | None
+    groups: Sequence[str] | None
+    mode: Mode
+    explain: bool
 
 
 @dataclass
@@ -209,34 +223,10 @@ class Brain(AnswerMixin):
         return self._searcher
 
     def search(
-        self,
-        query: str,
-        k: int | None = None,
-        *,
-        kb: str | Sequence[str] | None = None,
-        doc_type: str | Sequence[str] | None = None,
-        tags: Sequence[str] = (),
-        since: str | None = None,
-        until: str | None = None,
-        path_glob: str | None = None,
-        groups: Sequence[str] | None = None,
-        mode: Mode = "hybrid",
-        explain: bool = False,
+        self, query: str, k: int | None = None, **options: Unpack[SearchOptions]
     ) -> list[Hit]:
-        """Search the knowledge base; see `search_ex` for timings and fusion details."""
-        return self.search_ex(
-            query,
-            k,
-            kb=kb,
-            doc_type=doc_type,
-            tags=tags,
-            since=since,
-            until=until,
-            path_glob=path_glob,
-            groups=groups,
-            mode=mode,
-            explain=explain,
-        ).hits
+        """Search the knowledge base; see `search_ex` for the options, timings and fusion details."""
+        return self.search_ex(query, k, **options).hits
 
     def search_ex(
         self,

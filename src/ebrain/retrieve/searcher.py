@@ -148,9 +148,13 @@ class Searcher:
     ) -> list[Hit]:
         rows = self._load(ranking[: k * 3])
         hits: list[Hit] = []
+        seen: list[set[str]] = []
+        want = k + 10 if merge else k  # merging adjacent hits may shrink the list
         for cid, score in ranking[: k * 3]:
             row = rows.get(cid)
-            if row is None or _near_duplicate(row["text"], hits):
+            if len(hits) >= want:
+                break
+            if row is None or _near_duplicate(row["text"], seen):
                 continue
             hit = _make_hit(row, score, terms)
             if explain:
@@ -243,13 +247,14 @@ def _shingles(text: str, n: int = 5) -> set[str]:
     return {compact[i : i + n] for i in range(max(1, len(compact) - n + 1))}
 
 
-def _near_duplicate(text: str, hits: list[Hit], threshold: float = 0.9) -> bool:
-    """True when `text` is almost the same as an already kept hit (Jaccard of 5-shingles)."""
+def _near_duplicate(text: str, seen: list[set[str]], threshold: float = 0.9) -> bool:
+    """True when `text` is almost the same as a kept hit (Jaccard of 5-shingles); else remember it."""
     mine = _shingles(text)
-    for hit in hits:
-        other = _shingles(hit.text)
-        if len(mine & other) / max(1, len(mine | other)) >= threshold:
+    for other in seen:
+        small, big = sorted((len(mine), len(other)))
+        if small >= threshold * big and len(mine & other) / max(1, len(mine | other)) >= threshold:
             return True
+    seen.append(mine)
     return False
 
 

@@ -1,4 +1,5 @@
-"""PDF: the text layer page by page (pypdfium2), ruled tables as Markdown (pdfplumber)."""
+"""PDF: the text layer page by page (pypdfium2), ruled tables as Markdown (pypdfium2 grid,
+pdfplumber for drawings the grid finder hands over)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from typing import Any
 from ebrain.errors import ParseError
 from ebrain.ingest.document import Block, Document
 from ebrain.ingest.parsers.base import corrupt, make_document, table_block
+from ebrain.ingest.parsers.pdf_grid import Box, Grid, NeedsFallback, cell_text, find_grids
 from ebrain.text import is_cjk
 
 # Pages drawing more path objects than this are handed to table detection without more ado.
 MAX_PATHS_SCANNED = 2000
+BAND_INSET = 0.5  # text bands stop this short of a table's border
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
 _PDF_DATE = re.compile(r"D?:?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
 _DATE_DEFAULTS = ("0000", "01", "01", "00", "00", "00")
@@ -65,7 +68,7 @@ class _PdfState:
         try:
             heading = _heading_at(self.outline, index)
             if self.detect_tables and _may_have_table(page):
-                blocks = self._table_page(index, heading)
+                blocks = self._table_blocks(page, index, heading)
                 if blocks is not None:
                     return blocks
             text = _page_text(page)
@@ -75,6 +78,13 @@ class _PdfState:
             self.warnings.append(f"page {index + 1} has no text layer (needs OCR)")
             return []
         return [Block(p, "text", heading, index + 1) for p in _paragraphs(text)]
+
+    def _table_blocks(self, page: Any, index: int, heading: tuple[str, ...]) -> list[Block] | None:
+        """Blocks of a page with ruled tables (pdfium grid, else pdfplumber); None: no table."""
+        try:
+            return _grid_blocks(page, index + 1, heading)
+        except NeedsFallback:
+            return self._table_page(index, heading)
 
     def _table_page(self, index: int, heading: tuple[str, ...]) -> list[Block] | None:
         """Blocks of a page with ruled tables via pdfplumber, or None when it finds no table."""
@@ -147,6 +157,45 @@ def _may_have_table(page: Any) -> bool:
         if horizontal >= 2 and vertical >= 2:
             return True
     return False
+
+
+def _grid_blocks(page: Any, number: int, heading: tuple[str, ...]) -> list[Block] | None:
+    """Text bands and tables of a pdfium page, top to bottom; None without tables."""
+    grids = find_grids(page)
+    if not grids:
+        return None
+    left, bottom, right, top = (float(v) for v in page.get_cropbox())
+    textpage = page.get_textpage()
+    try:
+        out: list[Block] = []
+        above = -top
+        for grid in grids:
+            x0, t0, x1, t1 = grid.bbox
+            out += _pdfium_band(textpage, (left, above, right, t0), number, heading)
+            out += _grid_table(textpage, grid, number, heading)
+            out += _pdfium_band(textpage, (left, t0, x0, t1), number, heading)
+            out += _pdfium_band(textpage, (x1, t0, right, t1), number, heading)
+            above = max(above, t1)
+        out += _pdfium_band(textpage, (left, above, right, -bottom), number, heading)
+    finally:
+        textpage.close()
+    return out
+
+
+def _grid_table(textpage: Any, grid: Grid, number: int, heading: tuple[str, ...]) -> list[Block]:
+    """The table block of one grid (every row), or nothing when its cells hold no text."""
+    rows = [[cell_text(textpage, c) if c else "" for c in row] for row in grid.rows]
+    block = table_block(rows, heading, number)
+    return [block] if block else []
+
+
+def _pdfium_band(textpage: Any, box: Box, number: int, heading: tuple[str, ...]) -> list[Block]:
+    """Text blocks inside `box` (x0, top, x1, bottom; top = -y)."""
+    x0, top, x1, bottom = box
+    if bottom - top < 1 or x1 - x0 < 1:
+        return []
+    text = cell_text(textpage, box, BAND_INSET)
+    return [Block(p, "text", heading, number) for p in _paragraphs(text)]
 
 
 def _plumber_blocks(page: Any, number: int, heading: tuple[str, ...]) -> list[Block] | None:

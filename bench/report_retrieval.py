@@ -1,0 +1,140 @@
+"""Merge ebrain's and the peers' retrieval results into docs/bench/retrieval.md.
+
+    .venv/bin/python bench/report_retrieval.py [--max-queries 1000]
+
+Reads bench/results/ebrain-<set>.json (bench/retrieval.py) and bench/results/peers-<set>.json
+(bench/peers/run.py), computes every metric with ebrain.evaluate from the rankings, and tests
+ebrain hybrid against its own parts and the best peer with a paired bootstrap over queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from beir import SETS, load
+
+from ebrain.evaluate import evaluate_run, paired_bootstrap
+from ebrain.evaluate.metrics import per_query
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "bench" / "retrieval.md"
+# A peer's "best reasonable configuration" is its best fused or single system on that set.
+
+
+def systems_for(
+    name: str, max_queries: int | None
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, int]]]:
+    """Metrics, per-query nDCG@10 and latency of every system on one set."""
+    data = load(name, max_queries=max_queries)
+    qrels = {q: data.qrels[q] for q in data.queries}
+    out: dict[str, dict[str, Any]] = {}
+    ours = json.loads((RESULTS / f"ebrain-{name}.json").read_text())
+    for mode in ("bm25", "dense", "hybrid"):
+        r = ours[f"ebrain-{mode}"]
+        out[f"ebrain-{mode}"] = {
+            "metrics": r["metrics"],
+            "per_query": r["per_query_ndcg"],
+            "p50": r["latency_p50_ms"],
+            "p95": r["latency_p95_ms"],
+            "rss": ours["peak_rss_mb"],
+        }
+    peers_file = RESULTS / f"peers-{name}.json"
+    if peers_file.exists():
+        for sys_name, r in json.loads(peers_file.read_text())["systems"].items():
+            if not r.get("ok"):
+                out[sys_name] = {"error": r.get("error", "failed")}
+                continue
+            run = {q: r["rankings"].get(q, []) for q in data.queries}
+            out[sys_name] = {
+                "metrics": evaluate_run(run, qrels),
+                "per_query": per_query(run, qrels),
+                "p50": r["latency_ms"]["median"],
+                "p95": r["latency_ms"]["p95"],
+                "rss": r.get("peak_rss_mb"),
+            }
+    return out, qrels
+
+
+def compare(systems: dict[str, dict[str, Any]]) -> list[str]:
+    """Paired bootstrap lines: hybrid vs its parts and vs the best peer."""
+    hybrid = systems["ebrain-hybrid"]["per_query"]
+    lines = []
+    peers = {k: v for k, v in systems.items() if not k.startswith("ebrain") and "metrics" in v}
+    rivals = ["ebrain-bm25", "ebrain-dense"]
+    if peers:
+        rivals.append(max(peers, key=lambda k: peers[k]["metrics"]["ndcg@10"]))
+    for rival in rivals:
+        c = paired_bootstrap(hybrid, systems[rival]["per_query"])
+        verdict = "win" if c.low > 0 else ("loss" if c.high < 0 else "tie")
+        lines.append(
+            f"hybrid − {rival}: {c.mean_diff:+.4f} [95% CI {c.low:+.4f}, {c.high:+.4f}] → {verdict}"
+        )
+    return lines
+
+
+def table(name: str, systems: dict[str, dict[str, Any]], n_queries: int) -> list[str]:
+    """One Markdown table per set."""
+    lines = [
+        f"### {name} ({n_queries} queries)",
+        "",
+        "| system | nDCG@10 | Recall@10 | Recall@100 | MRR@10 | p50 ms | p95 ms | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    ranked = sorted(systems.items(), key=lambda kv: -kv[1].get("metrics", {}).get("ndcg@10", -1))
+    for sys_name, s in ranked:
+        if "metrics" not in s:
+            lines.append(f"| {sys_name} | failed: {s['error'][:60]} | | | | | | |")
+            continue
+        m = s["metrics"]
+        bold = "**" if sys_name == "ebrain-hybrid" else ""
+        lines.append(
+            f"| {bold}{sys_name}{bold} | {m['ndcg@10']:.4f} | {m['recall@10']:.4f} | {m['recall@100']:.4f} | "
+            f"{m['mrr@10']:.4f} | {s['p50']:.1f} | {s['p95']:.1f} | {s['rss'] or 0:.0f} |"
+        )
+    return lines
+
+
+def main() -> None:
+    """Write the report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--max-queries", type=int, default=1000)
+    parser.add_argument("--sets", nargs="*", default=list(SETS))
+    args = parser.parse_args()
+    body, summary = [], {}
+    for name in args.sets:
+        if not (RESULTS / f"ebrain-{name}.json").exists():
+            continue
+        systems, qrels = systems_for(name, args.max_queries)
+        body += (
+            table(name, systems, len(qrels)) + [""] + [f"- {x}" for x in compare(systems)] + [""]
+        )
+        summary[name] = {k: v["metrics"]["ndcg@10"] for k, v in systems.items() if "metrics" in v}
+    body += summary_lines(summary)
+    machine = f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), Python {platform.python_version()}"
+    DOC.write_text(
+        "\n".join(["## Retrieval", "", f"Machine: {machine}.", "", *body]) + "\n", encoding="utf-8"
+    )
+    print(DOC.read_text())
+
+
+def summary_lines(summary: dict[str, dict[str, float]]) -> list[str]:
+    """Mean nDCG@10 over the sets every system ran on."""
+    if not summary:
+        return []
+    names = set.intersection(*(set(v) for v in summary.values()))
+    means = {n: sum(s[n] for s in summary.values()) / len(summary) for n in names}
+    lines = ["### Mean nDCG@10 over the sets", "", "| system | mean nDCG@10 |", "|---|---|"]
+    lines += [f"| {n} | {v:.4f} |" for n, v in sorted(means.items(), key=lambda kv: -kv[1])]
+    return [*lines, ""]
+
+
+if __name__ == "__main__":
+    main()
