@@ -112,3 +112,23 @@ def test_cli_search_json_and_explain(brain: Brain) -> None:
     assert set(data["hits"][0]["explain"]) == {"bm25", "bm25_rank", "dense", "dense_rank", "fused"}
     bad = runner.invoke(build(), ["-w", ws, "search", "x", "--since", "yesterday", "--json"])
     assert bad.exit_code == 1 and json.loads(bad.stdout)["error"]["code"] == "invalid_input"
+
+
+def test_near_duplicate_chunks_are_dropped(tmp_path: Path) -> None:
+    register()
+    ws = tmp_path / "ws"
+    Brain.init(ws).close()
+    (ws / "config.yaml").write_text("embed:\n  model: fakehash\n", encoding="utf-8")
+    body = "".join(
+        f"第{i}台设备的散热风扇 FC-6025 润滑脂在 2309 批次中被更换，运行{i * 7}小时后轴承卡滞。"
+        for i in range(6)
+    )
+    (tmp_path / "a.md").write_text(f"# 8D 报告\n\n{body}", encoding="utf-8")
+    (tmp_path / "b.md").write_text(f"# 8D 报告（副本）\n\n{body}  ", encoding="utf-8")
+    (tmp_path / "c.md").write_text(
+        "# 其他\n\n风扇维护保养说明，每半年清洁一次滤网。", encoding="utf-8"
+    )
+    with Brain.open(ws) as b:
+        b.ingest([tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"], jobs=1)
+        hits = b.search("润滑脂 轴承卡滞 风扇", k=3)
+    assert len([h for h in hits if "润滑脂" in h.text]) == 1

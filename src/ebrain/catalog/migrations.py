@@ -150,6 +150,12 @@ def m007_model_usage(conn: sa.Connection) -> None:
     create_usage_table(conn)
 
 
+def m008_fulltext_vocabulary(conn: sa.Connection) -> None:
+    """Document frequencies of indexed terms (FTS5 vocabulary), used to prune stop-like terms."""
+    if conn.dialect.name == "sqlite":
+        _run(conn, "CREATE VIRTUAL TABLE chunk_fts_vocab USING fts5vocab(chunk_fts, 'row')")
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -158,6 +164,7 @@ MIGRATIONS: list[Migration] = [
     m005_answers,
     m006_guard_events,
     m007_model_usage,
+    m008_fulltext_vocabulary,
 ]
 
 

@@ -88,9 +88,17 @@ class SqliteIndex:
     """SearchIndex over the workspace catalog: FTS5 + exact (quantized) vector scan."""
 
     def __init__(
-        self, engine: sa.Engine, folder: Path, dim: int = 0, quantize_above: int = 200_000
+        self,
+        engine: sa.Engine,
+        folder: Path,
+        dim: int = 0,
+        quantize_above: int = 200_000,
+        prune_above: int = 50_000,
+        max_df: float = 0.1,
     ) -> None:
         self.engine = engine
+        self.prune_above = prune_above
+        self.max_df = max_df
         self.folder = folder
         self.dim = dim
         self.quantize_above = quantize_above
@@ -144,17 +152,41 @@ class SqliteIndex:
 
     def lexical(self, terms: Sequence[str], k: int, filters: Filters) -> list[IndexHit]:
         """BM25 top-k; filters (ACL included) are part of the query."""
-        expr = match_query(terms)
-        if not expr or k <= 0:
+        if not terms or k <= 0:
             return []
-        where, params = filter_sql(filters)
-        sql = (
-            "SELECT c.id, -bm25(chunk_fts) AS s FROM chunk_fts JOIN chunk c ON c.id = chunk_fts.rowid "
-            f"WHERE chunk_fts MATCH :q AND {where} ORDER BY bm25(chunk_fts) LIMIT :k"
-        )
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.text(sql), {**params, "q": expr, "k": k}).all()
+            expr = match_query(self._prune(conn, terms))
+            if not filters.restricts:
+                sql = (
+                    "SELECT rowid, -bm25(chunk_fts) FROM chunk_fts WHERE chunk_fts MATCH :q "
+                    "ORDER BY bm25(chunk_fts) LIMIT :k"
+                )
+                rows = conn.execute(sa.text(sql), {"q": expr, "k": k}).all()
+            else:
+                where, params = filter_sql(filters)
+                sql = (
+                    "SELECT c.id, -bm25(chunk_fts) AS s FROM chunk_fts JOIN chunk c ON c.id = chunk_fts.rowid "
+                    f"WHERE chunk_fts MATCH :q AND {where} ORDER BY bm25(chunk_fts) LIMIT :k"
+                )
+                rows = conn.execute(sa.text(sql), {**params, "q": expr, "k": k}).all()
         return [IndexHit(int(r[0]), float(r[1])) for r in rows]
+
+    def _prune(self, conn: sa.Connection, terms: Sequence[str]) -> list[str]:
+        """Above `prune_above` chunks, drop query terms found in more than `max_df` of them:
+        their BM25 weight is small, and their long posting lists dominate the query's cost."""
+        unique = list(dict.fromkeys(terms))
+        size = int(conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM chunk")).scalar_one())
+        if size < self.prune_above or len(unique) < 2:
+            return unique
+        rows = conn.execute(
+            sa.text("SELECT term, doc FROM chunk_fts_vocab WHERE term IN :t").bindparams(
+                sa.bindparam("t", expanding=True)
+            ),
+            {"t": unique},
+        )
+        df: dict[str, int] = {str(t): int(n) for t, n in rows}
+        kept = [t for t in unique if df.get(t, 0) <= self.max_df * size]
+        return kept or sorted(unique, key=lambda t: df.get(t, 0))[:2]
 
     def vector(self, query: npt.NDArray[np.float32], k: int, filters: Filters) -> list[IndexHit]:
         """Cosine top-k by exact scan over the allowed chunks only."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -134,12 +135,16 @@ def _build(
 
 
 def _context(title: str, chunk: Chunk) -> str:
-    return index_text(title, json.dumps(list(chunk.heading_path), ensure_ascii=False), chunk.text)
+    return _joined_context(title, chunk.heading_path, chunk.text)
 
 
 def index_text(title: str, heading_path_json: str, text: str) -> str:
     """What the lexical index sees: the title and heading path give a chunk its context."""
-    head = [h for h in [title, *json.loads(heading_path_json)] if h and h not in text[:200]]
+    return _joined_context(title, json.loads(heading_path_json), text)
+
+
+def _joined_context(title: str, heading_path: Iterable[str], text: str) -> str:
+    head = [h for h in [title, *heading_path] if h and h not in text[:200]]
     return "\n".join([*dict.fromkeys(head), text])
 
 

@@ -40,12 +40,21 @@ def known_paths(conn: sa.Connection, kb_id: int) -> dict[str, Known]:
     return {r[0]: Known(r[1], r[2], r[3], r[4]) for r in conn.execute(q)}
 
 
-def known_paths_one(conn: sa.Connection, kb_id: int, path: str) -> int:
-    """The document id a recorded path points to."""
-    q = sa.select(t.document_path.c.document_id).where(
-        t.document_path.c.kb_id == kb_id, t.document_path.c.path == path
-    )
-    return int(conn.execute(q).scalar_one())
+@dataclass(frozen=True)
+class KnownFailure:
+    """An earlier failure of one path: the file's stat then, and why it failed."""
+
+    size: int | None
+    mtime: float | None
+    reason: str
+    message: str
+
+
+def known_failures(conn: sa.Connection, kb_id: int) -> dict[str, KnownFailure]:
+    """Every recorded failure of a kb with the stat the file had, in one query."""
+    e = t.ingest_error.c
+    q = sa.select(e.path, e.size, e.mtime, e.reason, e.message).where(e.kb_id == kb_id)
+    return {r[0]: KnownFailure(r[1], r[2], r[3], r[4]) for r in conn.execute(q)}
 
 
 def touch_path(conn: sa.Connection, kb_id: int, path: str, size: int, mtime: float) -> None:
@@ -57,20 +66,23 @@ def touch_path(conn: sa.Connection, kb_id: int, path: str, size: int, mtime: flo
     )
 
 
-def store_prepared(conn: sa.Connection, kb_id: int, prep: Prepared, old: Known | None) -> Status:
-    """Insert or update the document of `prep`; return added|updated|duplicate|unchanged."""
+def store_prepared(
+    conn: sa.Connection, kb_id: int, prep: Prepared, old: Known | None
+) -> tuple[Status, int]:
+    """Insert or update the document of `prep`; return (added|updated|duplicate|unchanged,
+    the id of the document the path now points to)."""
     same = _doc_by_hash(conn, kb_id, prep.content_hash)
     if same is not None:
         status: Status = "unchanged" if old and old.document_id == same else "duplicate"
         _attach_path(conn, kb_id, prep, same, old)
-        return status
+        return status, same
     if old is not None and _path_count(conn, old.document_id) == 1:
         _new_version(conn, old.document_id, prep)
         _upsert_path(conn, kb_id, prep, old.document_id)
-        return "updated"
+        return "updated", old.document_id
     doc_id = _insert_document(conn, kb_id, prep)
     _upsert_path(conn, kb_id, prep, doc_id)
-    return "added"
+    return "added", doc_id
 
 
 def set_tags_acl(
@@ -148,12 +160,32 @@ def _forget_vectors(conn: sa.Connection, document_ids: list[int]) -> None:
         bump_generation(conn)
 
 
+# Hot statements built once (per-file statement construction cost more than running them).
+_DOC_BY_HASH = sa.select(t.document.c.id).where(
+    t.document.c.kb_id == sa.bindparam("kb"), t.document.c.content_hash == sa.bindparam("h")
+)
+_UPDATE_PATH = (
+    sa.update(t.document_path)
+    .where(
+        t.document_path.c.kb_id == sa.bindparam("kb"),
+        t.document_path.c.path == sa.bindparam("p"),
+    )
+    .values(
+        document_id=sa.bindparam("document_id"),
+        size=sa.bindparam("size"),
+        mtime=sa.bindparam("mtime"),
+        content_hash=sa.bindparam("content_hash"),
+        seen_at=sa.bindparam("seen_at"),
+    )
+)
+_INSERT_PATH = sa.insert(t.document_path)
+_INSERT_DOCUMENT = sa.insert(t.document)
+_INSERT_VERSION = sa.insert(t.version)
+_INSERT_CHUNKS = sa.insert(t.chunk).returning(t.chunk.c.id, sort_by_parameter_order=True)
+
+
 def _doc_by_hash(conn: sa.Connection, kb_id: int, content_hash: str) -> int | None:
-    row = conn.execute(
-        sa.select(t.document.c.id).where(
-            t.document.c.kb_id == kb_id, t.document.c.content_hash == content_hash
-        )
-    ).first()
+    row = conn.execute(_DOC_BY_HASH, {"kb": kb_id, "h": content_hash}).first()
     return None if row is None else int(row[0])
 
 
@@ -178,13 +210,9 @@ def _upsert_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int) -
         "content_hash": prep.content_hash,
         "seen_at": now_iso(),
     }
-    updated = conn.execute(
-        sa.update(t.document_path)
-        .where(t.document_path.c.kb_id == kb_id, t.document_path.c.path == prep.path)
-        .values(**values)
-    )
+    updated = conn.execute(_UPDATE_PATH, {"kb": kb_id, "p": prep.path, **values})
     if updated.rowcount == 0:
-        conn.execute(sa.insert(t.document_path).values(kb_id=kb_id, path=prep.path, **values))
+        conn.execute(_INSERT_PATH, {"kb_id": kb_id, "path": prep.path, **values})
 
 
 def _doc_values(prep: Prepared) -> dict[str, object]:
@@ -212,7 +240,7 @@ def _insert_document(conn: sa.Connection, kb_id: int, prep: Prepared) -> int:
         "version": 1,
         "created_at": now_iso(),
     }
-    doc_id = inserted_id(conn.execute(sa.insert(t.document).values(**values)))
+    doc_id = inserted_id(conn.execute(_INSERT_DOCUMENT, values))
     _insert_version(conn, doc_id, 1, kb_id, prep, prep.doc_type)
     return doc_id
 
@@ -248,22 +276,22 @@ def _insert_version(
 ) -> None:
     version_id = inserted_id(
         conn.execute(
-            sa.insert(t.version).values(
-                document_id=doc_id,
-                number=number,
-                content_hash=prep.content_hash,
-                text=prep.text,
-                created_at=now_iso(),
-            )
+            _INSERT_VERSION,
+            {
+                "document_id": doc_id,
+                "number": number,
+                "content_hash": prep.content_hash,
+                "text": prep.text,
+                "created_at": now_iso(),
+            },
         )
     )
     rows = [
         _chunk_row(doc_id, version_id, kb_id, doc_type, c, terms)
         for c, terms in zip(prep.chunks, prep.terms, strict=True)
     ]
-    conn.execute(sa.insert(t.chunk), rows)
-    q = sa.select(t.chunk.c.id, t.chunk.c.terms).where(t.chunk.c.version_id == version_id)
-    fts_add(conn, [(int(r[0]), str(r[1])) for r in conn.execute(q)])
+    ids = conn.execute(_INSERT_CHUNKS, rows).scalars()
+    fts_add(conn, [(int(i), str(r["terms"])) for i, r in zip(ids, rows, strict=True)])
 
 
 def _chunk_row(

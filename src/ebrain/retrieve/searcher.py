@@ -148,7 +148,7 @@ class Searcher:
     ) -> list[Hit]:
         rows = self._load(ranking[: k * 3])
         hits: list[Hit] = []
-        seen: list[set[str]] = []
+        seen: list[set[int]] = []
         want = k + 10 if merge else k  # merging adjacent hits may shrink the list
         for cid, score in ranking[: k * 3]:
             row = rows.get(cid)
@@ -242,12 +242,21 @@ def _make_hit(row: dict[str, Any], score: float, terms: list[str]) -> Hit:
     )
 
 
-def _shingles(text: str, n: int = 5) -> set[str]:
+def _shingles(text: str, n: int = 5, keep: int = 4) -> set[int]:
+    """A sketch of the text: rolling hashes of its character n-grams (whitespace removed),
+    keeping about 1 in `keep` by content, so near-identical texts keep the same samples."""
     compact = "".join(text.split())
-    return {compact[i : i + n] for i in range(max(1, len(compact) - n + 1))}
+    codes = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < n:
+        return {int(codes.sum())}
+    width = len(codes) - n + 1
+    h = np.zeros(width, dtype=np.uint64)
+    for j in range(n):
+        h = h * np.uint64(1_000_003) + codes[j : j + width]
+    return set(h[h % np.uint64(keep) == 0].tolist())
 
 
-def _near_duplicate(text: str, seen: list[set[str]], threshold: float = 0.9) -> bool:
+def _near_duplicate(text: str, seen: list[set[int]], threshold: float = 0.9) -> bool:
     """True when `text` is almost the same as a kept hit (Jaccard of 5-shingles); else remember it."""
     mine = _shingles(text)
     for other in seen:

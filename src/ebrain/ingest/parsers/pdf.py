@@ -164,7 +164,7 @@ def _grid_blocks(page: Any, number: int, heading: tuple[str, ...]) -> list[Block
     grids = find_grids(page)
     if not grids:
         return None
-    left, bottom, right, top = (float(v) for v in page.get_cropbox())
+    left, bottom, right, top = (float(v) for v in page.get_bbox())
     textpage = page.get_textpage()
     try:
         out: list[Block] = []

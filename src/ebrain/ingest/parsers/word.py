@@ -52,10 +52,12 @@ def _body_blocks(document: Any) -> list[Block]:
     from docx.text.paragraph import Paragraph
 
     tracker = HeadingTracker()
+    styles: dict[str | None, _StyleInfo] = {}
     blocks: list[Block] = []
     for child in document.element.body.iterchildren():
         if child.tag == f"{_W}p":
-            _add_paragraph(Paragraph(child, document), tracker, blocks)
+            para = Paragraph(child, document)
+            _add_paragraph(para, _style_of(para, styles), tracker, blocks)
         elif child.tag == f"{_W}tbl":
             rows = _table_rows(Table(child, document))
             block = table_block(rows, tracker.path)
@@ -63,17 +65,42 @@ def _body_blocks(document: Any) -> list[Block]:
     return blocks
 
 
-def _add_paragraph(para: Any, tracker: HeadingTracker, blocks: list[Block]) -> None:
+@dataclass(frozen=True)
+class _StyleInfo:
+    """What a paragraph style says about its paragraphs: name and inherited outline level."""
+
+    name: str
+    outline: int | None
+
+
+def _style_of(para: Any, cache: dict[str | None, _StyleInfo]) -> _StyleInfo:
+    """The paragraph's style info, looked up once per style id (python-docx lookups are slow)."""
+    style_id = para._p.style
+    info = cache.get(style_id)
+    if info is None:
+        style = para.style
+        name = (style.name or "") if style is not None else ""
+        outline = None
+        while outline is None and style is not None:
+            outline = _outline_level(style.element.pPr)
+            style = style.base_style
+        info = cache[style_id] = _StyleInfo(name, outline)
+    return info
+
+
+def _add_paragraph(
+    para: Any, style: _StyleInfo, tracker: HeadingTracker, blocks: list[Block]
+) -> None:
     """Append a paragraph as a heading, a list item (merged into the list) or text."""
     text = para.text.strip()
     if not text:
         return
-    level = _heading_level(para)
+    level = _heading_level(para, style)
     if level:
         path = tracker.push(level, clean_inline(text))
         blocks.append(Block(clean_inline(text), "heading", path))
         return
-    if _is_list_item(para):
+    if _is_list_item(para, style):
         item = f"- {text}"
         last = blocks[-1] if blocks else None
         if last and last.kind == "text" and last.text.startswith("- "):
@@ -83,19 +110,16 @@ def _add_paragraph(para: Any, tracker: HeadingTracker, blocks: list[Block]) -> N
     blocks.append(Block(text, "text", tracker.path))
 
 
-def _heading_level(para: Any) -> int:
+def _heading_level(para: Any, style: _StyleInfo) -> int:
     """1-9 for a heading (by style name or outline level), 0 otherwise."""
-    style = para.style
-    name = (style.name or "") if style is not None else ""
-    if name.lower() == "title":
+    if style.name.lower() == "title":
         return 1
-    match = _HEADING_STYLE.match(name.strip())
+    match = _HEADING_STYLE.match(style.name.strip())
     if match:
         return int(match.group(1))
     level = _outline_level(para._p.pPr)
-    while level is None and style is not None:
-        level = _outline_level(style.element.pPr)
-        style = style.base_style
+    if level is None:
+        level = style.outline
     return level + 1 if level is not None and level < 9 else 0
 
 
@@ -107,13 +131,12 @@ def _outline_level(ppr: Any) -> int | None:
     return int(node.get(f"{_W}val")) if node is not None else None
 
 
-def _is_list_item(para: Any) -> bool:
+def _is_list_item(para: Any, style: _StyleInfo) -> bool:
     """True for numbered or bulleted paragraphs."""
     ppr = para._p.pPr
     if ppr is not None and ppr.find(f"{_W}numPr") is not None:
         return True
-    name = (para.style.name or "") if para.style is not None else ""
-    return name.lower().startswith("list")
+    return style.name.lower().startswith("list")
 
 
 def _table_rows(table: Any) -> list[list[str]]:
