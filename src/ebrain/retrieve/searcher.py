@@ -253,6 +253,8 @@ def _shingles(text: str, n: int = 5, keep: int = 4) -> set[int]:
     h = np.zeros(width, dtype=np.uint64)
     for j in range(n):
         h = h * np.uint64(1_000_003) + codes[j : j + width]
+    if width < 150 * keep:  # short texts: keep every n-gram, or the sketch gets too coarse
+        return set(h.tolist())
     return set(h[h % np.uint64(keep) == 0].tolist())
 
 
