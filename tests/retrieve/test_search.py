@@ -119,9 +119,11 @@ def test_near_duplicate_chunks_are_dropped(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     Brain.init(ws).close()
     (ws / "config.yaml").write_text("embed:\n  model: fakehash\n", encoding="utf-8")
-    body = "".join(
-        f"第{i}台设备的散热风扇 FC-6025 润滑脂在 2309 批次中被更换，运行{i * 7}小时后轴承卡滞。"
-        for i in range(6)
+    body = (
+        "D4 根本原因：供应商风驰在 2309 批次中把风扇 FC-6025 的润滑脂换成了低温型号，未通知我方。"
+        "高温工况下润滑脂变稀流失，轴承卡滞，转速从 3200 rpm 降到 1150 rpm，机内温度升高触发 E-21 报警。"
+        "D5 纠正措施：全部更换为 FC-6025B 新风扇，固件升级到 V1.8.4，增加风扇转速监测 E-22。"
+        "D7 预防：供应商变更必须提前书面通知，纳入供应商质量协议考核条款。"
     )
     (tmp_path / "a.md").write_text(f"# 8D 报告\n\n{body}", encoding="utf-8")
     (tmp_path / "b.md").write_text(f"# 8D 报告（副本）\n\n{body}  ", encoding="utf-8")
