@@ -729,15 +729,11 @@ def _findings(res: dict[str, Any], s: dict[str, Any]) -> list[str]:
         f"{auto['tree_pss_mb']:.0f} MB vs {one['tree_pss_mb']:.0f} MB).",
         f"- LangChain's rate is over {lc['files']:.0f} of {res['sub_files']} files: it has no "
         "non-`unstructured` loader for .pptx .xlsx .eml .epub .odt .rtf, and its loaders do much "
-        "less per file (PyPDFLoader text only; ebrain runs pdfplumber for tables/layout, jieba "
-        "analysis, classification, and writes the catalog + FTS5 index).",
-        f"- re-ingest: {again['files'] - failed:.0f} unchanged files are skipped in milliseconds "
-        f"(stat against the catalog), but the {failed:.0f} bad files are parsed again on every run "
-        "(`IngestPipeline._triage` consults `document_path` only, not the `ingest_error` rows that "
-        "already hold size + mtime), and because ≥ 4 files remain, `_prepared` loads jieba "
-        "(`warm_up`, ~1.2 s of `marshal.load`) and forks the pool. Skipping failures whose "
-        "(size, mtime) did not change, and not warming up for files that fail at sniffing, "
-        "would make the re-ingest a catalog scan.",
+        "less per file (PyPDFLoader text only; ebrain finds ruled tables with pypdfium2 (pdfplumber "
+        "only as a fallback), runs jieba analysis and classification, and writes the catalog + FTS5 index).",
+        f"- re-ingest is a catalog scan: {again['files'] - failed:.0f} unchanged files are skipped "
+        f"by stat, and the {failed:.0f} files that failed before for a reason of their own bytes are "
+        "reported from `ingest_error` without being parsed again while their size and mtime are unchanged.",
         *_reingest_j1(res, med),
         *_pdf_share(res),
     ]  # fmt: skip

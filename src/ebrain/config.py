@@ -45,7 +45,12 @@ SETTINGS: dict[str, Setting] = {
     for s in [
         # --- ingest ---
         Setting("ingest.max_file_mb", 200.0, "Files larger than this (MB) are refused.", float),
-        Setting("ingest.jobs", 0, "Parser processes; 0 means one per CPU core.", int),
+        Setting(
+            "ingest.jobs",
+            0,
+            "Parser processes; 0 means one per idle CPU core (cores minus the 1-minute load average).",
+            int,
+        ),
         Setting("ingest.embed", True, "Embed new chunks during ingest.", _bool),
         Setting("ingest.libreoffice", "soffice", "LibreOffice binary for legacy formats.", str),
         # --- chunking ---
