@@ -38,6 +38,8 @@ def systems_for(
     out: dict[str, dict[str, Any]] = {}
     ours = json.loads((RESULTS / f"ebrain-{name}.json").read_text())
     for mode in ("bm25", "dense", "hybrid"):
+        if f"ebrain-{mode}" not in ours:
+            continue
         r = ours[f"ebrain-{mode}"]
         out[f"ebrain-{mode}"] = {
             "metrics": r["metrics"],
@@ -64,10 +66,20 @@ def systems_for(
 
 
 def compare(systems: dict[str, dict[str, Any]]) -> list[str]:
-    """Paired bootstrap lines: hybrid vs its parts and vs the best peer."""
-    hybrid = systems["ebrain-hybrid"]["per_query"]
+    """Paired bootstrap lines: hybrid vs its parts and vs the best peer (BM25 vs bm25s when
+    only lexical systems ran)."""
     lines = []
     peers = {k: v for k, v in systems.items() if not k.startswith("ebrain") and "metrics" in v}
+    if "ebrain-hybrid" not in systems:
+        if "bm25s+jieba" not in systems:
+            return []
+        c = paired_bootstrap(
+            systems["ebrain-bm25"]["per_query"], systems["bm25s+jieba"]["per_query"]
+        )
+        return [
+            f"ebrain-bm25 − bm25s+jieba: {c.mean_diff:+.4f} [95% CI {c.low:+.4f}, {c.high:+.4f}]"
+        ]
+    hybrid = systems["ebrain-hybrid"]["per_query"]
     rivals = ["ebrain-bm25", "ebrain-dense"]
     if peers:
         rivals.append(max(peers, key=lambda k: peers[k]["metrics"]["ndcg@10"]))

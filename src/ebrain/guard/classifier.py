@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import pickle
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -56,6 +59,45 @@ def _fit(rows: list[dict[str, Any]]) -> Any:
     return pipe
 
 
+def _sigmoid(z: float) -> float:
+    """The logistic function, without overflow for large |z|."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True)
+class LinearScorer:
+    """The fitted TF-IDF + logistic pipeline as one dict walk (same probabilities, no overhead)."""
+
+    # sklearn's per-call input checks cost more than the maths on short texts.
+
+    analyzer: Callable[[str], list[str]]
+    weights: dict[str, tuple[float, float]]  # n-gram -> (idf * coefficient, idf)
+    intercept: float
+
+    @classmethod
+    def from_pipeline(cls, pipe: Any) -> LinearScorer:
+        """Read the vocabulary, idf and coefficients out of a fitted `_fit` pipeline."""
+        vec, logit = pipe[0], pipe[-1]
+        coef, idf = logit.coef_[0], vec.idf_
+        weights = {g: (float(idf[i] * coef[i]), float(idf[i])) for g, i in vec.vocabulary_.items()}
+        return cls(vec.build_analyzer(), weights, float(logit.intercept_[0]))
+
+    def probability(self, text: str) -> float:
+        """P(injection): sublinear tf * idf, l2-normalized, dotted with the coefficients."""
+        dot = norm = 0.0
+        get = self.weights.get
+        for gram, count in Counter(self.analyzer(text)).items():
+            weight = get(gram)
+            if weight is not None:
+                tf = 1.0 + math.log(count)
+                dot += tf * weight[0]
+                norm += (tf * weight[1]) ** 2
+        return _sigmoid(self.intercept + (dot / math.sqrt(norm) if norm else 0.0))
+
+
 @dataclass
 class InjectionClassifier:
     """Probability that a text is an injection; trains at first use, cached by data hash."""
@@ -63,6 +105,7 @@ class InjectionClassifier:
     extra_data: Path | None = None
     cache: Path | None = None
     _model: Any = field(default=None, repr=False)
+    _scorer: LinearScorer | None = field(default=None, repr=False)
 
     def _load(self) -> Any:
         """The trained model: from the cache when the data hash matches, else trained now."""
@@ -86,6 +129,8 @@ class InjectionClassifier:
 
     def probability(self, normalized_text: str) -> float:
         """P(injection) for text that was already normalized."""
-        if self._model is None:
-            self._model = self._load()
-        return float(self._model.predict_proba([clip(normalized_text)])[0][1])
+        if self._scorer is None:
+            if self._model is None:
+                self._model = self._load()
+            self._scorer = LinearScorer.from_pipeline(self._model)
+        return self._scorer.probability(clip(normalized_text))

@@ -30,7 +30,7 @@ class InjectionScanner:
         """Rule matches on the normalized text and on any decoded payloads."""
         hits: list[Finding] = []
         for rule in self.rules:
-            match = rule.pattern.search(norm.text)
+            match = rule.search(norm.text)
             if match is not None:
                 start, end = norm.span(*match.span())
                 hits.append(
@@ -39,7 +39,7 @@ class InjectionScanner:
         for payload in norm.decoded:
             inner = normalize(payload)
             for rule in self.rules:
-                if rule.pattern.search(inner.text):
+                if rule.search(inner.text):
                     hits.append(
                         Finding(
                             self.name, f"base64:{rule.name}", "flag", 0, 0, "INJECTION", rule.weight

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
+from typing import Any
+
+_P: Any = importlib.import_module("re._parser")
+_ZERO_WIDTH_OPS = (_P.AT, _P.ASSERT, _P.ASSERT_NOT)
+Needles = frozenset[str] | None
 
 
 @dataclass(frozen=True)
@@ -13,11 +19,56 @@ class Rule:
     name: str
     pattern: re.Pattern[str]
     weight: float = 1.0
+    needles: Needles = None  # every match contains one of these; None: always run the regex
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match, skipping the regex when no needle is in the text."""
+        if self.needles is not None and not any(n in text for n in self.needles):
+            return None
+        return self.pattern.search(text)
+
+
+def _literal_run(items: list[Any]) -> str:
+    """The literal characters at the head of a parsed sequence."""
+    chars = []
+    for op, arg in items:
+        if op is not _P.LITERAL:
+            break
+        chars.append(chr(arg))
+    return "".join(chars)
+
+
+def _head(op: Any, arg: Any) -> Needles:
+    """Needles of one parsed element that must match (None when it can match no literal)."""
+    if op is _P.SUBPATTERN:
+        return None if arg[1] & re.IGNORECASE else needles_of(list(arg[-1]))
+    if op is _P.BRANCH:
+        parts = [needles_of(list(seq)) for seq in arg[1]]
+        return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+    if op is _P.IN and all(o is _P.LITERAL for o, _ in arg):
+        return frozenset(chr(a) for _, a in arg)
+    if op in (_P.MAX_REPEAT, _P.MIN_REPEAT) and arg[0] >= 1:
+        return needles_of(list(arg[2]))
+    return None
+
+
+def needles_of(items: list[Any]) -> Needles:
+    """Literals of which any match of a parsed sequence contains one: its first real element."""
+    for index, (op, arg) in enumerate(items):
+        if op in _ZERO_WIDTH_OPS:
+            continue
+        if op is _P.LITERAL:
+            return frozenset({_literal_run(items[index:])})
+        return _head(op, arg)
+    return None
 
 
 def _r(name: str, regex: str, weight: float = 1.0) -> Rule:
     """Compile a rule (text is already lower-cased and width-folded)."""
-    return Rule(name, re.compile(regex), weight)
+    pattern = re.compile(regex)
+    if pattern.flags & re.IGNORECASE:
+        return Rule(name, pattern, weight)
+    return Rule(name, pattern, weight, needles_of(list(_P.parse(regex, pattern.flags))))
 
 
 _IGNORE = r"(?:ignore|disregard|forget|skip|override|bypass|drop|abandon|discard|neglect)"
