@@ -168,8 +168,23 @@ def _query_as(
 def _rescore(
     cache: VectorCache, query: npt.NDArray[np.float32], row_no: npt.NDArray[np.int64], k: int
 ) -> list[tuple[int, float]]:
-    vecs = np.asarray(cache.f16[np.sort(row_no)], dtype=np.float32)
-    order_rows = np.sort(row_no)
+    rows = np.sort(row_no)
+    vecs = _rows(cache, rows)
     scores = vecs @ query.astype(np.float32)
     best = np.argsort(-scores)[:k]
-    return [(int(cache.ids[order_rows[i]]), float(scores[i])) for i in best]
+    return [(int(cache.ids[rows[i]]), float(scores[i])) for i in best]
+
+
+def _rows(cache: VectorCache, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+    """float16 rows as float32. Behind an int8 scan the rows are read with pread, so the
+    scattered reads of rescoring do not fault (and keep resident) the whole float16 file."""
+    f16 = cache.f16
+    if cache.i8 is None or not isinstance(f16, np.memmap) or f16.filename is None:
+        return np.asarray(f16[rows], dtype=np.float32)
+    width = f16.shape[1] * 2
+    out = np.empty((len(rows), f16.shape[1]), dtype=np.float16)
+    with open(f16.filename, "rb", buffering=0) as f:
+        fd = f.fileno()
+        for n, r in enumerate(rows.tolist()):
+            out[n] = np.frombuffer(os.pread(fd, width, f16.offset + r * width), dtype=np.float16)
+    return out.astype(np.float32)
