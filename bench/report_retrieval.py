@@ -138,13 +138,16 @@ def main() -> None:
 
 
 def summary_lines(summary: dict[str, dict[str, float]]) -> list[str]:
-    """Mean nDCG@10 over the sets every system ran on."""
+    """Mean nDCG@10 per system over the sets it ran on (dense systems did not run on every set)."""
     if not summary:
         return []
-    names = set.intersection(*(set(v) for v in summary.values()))
-    means = {n: sum(s[n] for s in summary.values()) / len(summary) for n in names}
-    lines = ["### Mean nDCG@10 over the sets", "", "| system | mean nDCG@10 |", "|---|---|"]
-    lines += [f"| {n} | {v:.4f} |" for n, v in sorted(means.items(), key=lambda kv: -kv[1])]
+    names = set.union(*(set(v) for v in summary.values()))
+    rows = []
+    for n in names:
+        sets = [k for k, v in summary.items() if n in v]
+        rows.append((sum(summary[k][n] for k in sets) / len(sets), n, ", ".join(sets)))
+    lines = ["### Mean nDCG@10", "", "| system | sets | mean nDCG@10 |", "|---|---|---|"]
+    lines += [f"| {n} | {sets} | {mean:.4f} |" for mean, n, sets in sorted(rows, reverse=True)]
     return [*lines, ""]
 
 
