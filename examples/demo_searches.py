@@ -17,15 +17,23 @@ QUERIES = [
 ]
 
 
+QUESTIONS = [
+    "HT-2000 过热的根本原因是什么？",
+    "What is the total value of contract HT2024-007 and its payment terms?",
+    "公司明年的股票发行计划是什么？",  # not in the corpus: ebrain says so instead of inventing
+]
+
+
 def main() -> None:
-    """Run each example search through the real CLI."""
+    """Run each example search and question through the real CLI."""
     workspace = sys.argv[1] if len(sys.argv) > 1 else ".ebrain"
+    base = [sys.executable, "-m", "ebrain", "--workspace", workspace]
     for args in QUERIES:
         print(f"\n$ ebrain search {' '.join(args)}", flush=True)
-        subprocess.run(
-            [sys.executable, "-m", "ebrain", "--workspace", workspace, "search", "-k", "3", *args],
-            check=True,
-        )
+        subprocess.run([*base, "search", "-k", "3", *args], check=True)
+    for question in QUESTIONS:
+        print(f"\n$ ebrain ask {question!r}", flush=True)
+        subprocess.run([*base, "ask", question], check=True)
 
 
 if __name__ == "__main__":
