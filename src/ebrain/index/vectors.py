@@ -13,6 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from ebrain.catalog import schema as t
 
 GEN_KEY = "vectors_gen"
+HNSW_FILE = "hnsw.usearch"
 RESCORE = 8  # int8 candidates per wanted result, rescored in float16
 
 
@@ -61,6 +63,7 @@ class VectorCache:
     ids: npt.NDArray[np.int64]
     f16: npt.NDArray[np.float16]
     i8: npt.NDArray[np.int8] | None
+    graph: Any = None  # HNSW over the int8 vectors, above the threshold
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -82,6 +85,7 @@ def _export(conn: sa.Connection, folder: Path, gen: int, dim: int, quantize_abov
         f16[row_no] = np.frombuffer(blob, dtype=np.float16)
     if n > quantize_above:
         _quantize(f16, tmp / "i8.npy")
+        _build_graph(tmp / "i8.npy", tmp / HNSW_FILE)
     ids.flush()
     f16.flush()
     (tmp / "gen.json").write_text(json.dumps({"gen": gen, "n": n, "dim": dim}), encoding="utf-8")
@@ -102,6 +106,19 @@ def _quantize(f16: npt.NDArray[np.float16], path: Path) -> None:
     i8.flush()
 
 
+def _build_graph(i8_path: Path, out: Path) -> None:
+    """An HNSW graph (usearch) over the int8 vectors; keys are row numbers."""
+    from usearch.index import Index, MetricKind, ScalarKind  # type: ignore[attr-defined]
+
+    data = np.load(i8_path, mmap_mode="r")
+    graph = Index(ndim=data.shape[1], metric=MetricKind.Cos, dtype=ScalarKind.I8,
+                  connectivity=16, expansion_add=64, expansion_search=64)  # fmt: skip
+    for start in range(0, len(data), 100_000):
+        block = np.ascontiguousarray(data[start : start + 100_000])
+        graph.add(np.arange(start, start + len(block), dtype=np.uint64), block, threads=0)
+    graph.save(str(out))
+
+
 def load_cache(folder: Path) -> VectorCache | None:
     """Open the exported vectors (memory-mapped), or None when there is no export."""
     meta_file = folder / "gen.json"
@@ -111,7 +128,16 @@ def load_cache(folder: Path) -> VectorCache | None:
     ids = np.load(folder / "ids.npy", mmap_mode="r")
     f16 = np.load(folder / "f16.npy", mmap_mode="r")
     i8 = np.load(folder / "i8.npy", mmap_mode="r") if (folder / "i8.npy").exists() else None
-    return VectorCache(int(meta["gen"]), ids, f16, i8)
+    return VectorCache(int(meta["gen"]), ids, f16, i8, _open_graph(folder / HNSW_FILE))
+
+
+def _open_graph(path: Path) -> Any:
+    """The HNSW graph memory-mapped read-only (view), or None."""
+    if not path.exists():
+        return None
+    from usearch.index import Index
+
+    return Index.restore(str(path), view=True)
 
 
 def fresh_cache(
@@ -142,6 +168,8 @@ def exact_search(
 
     if len(cache) == 0 or k <= 0:
         return []
+    if rows is None and cache.graph is not None:
+        return _graph_search(cache, query, k)
     use_i8 = cache.i8 is not None
     data = cache.i8 if use_i8 else cache.f16
     assert data is not None
@@ -155,6 +183,14 @@ def exact_search(
     local = np.asarray(found.keys, dtype=np.int64)
     row_no = rows[local] if rows is not None else local
     return _rescore(cache, query, row_no, k)
+
+
+def _graph_search(
+    cache: VectorCache, query: npt.NDArray[np.float32], k: int
+) -> list[tuple[int, float]]:
+    """Approximate top candidates from the HNSW graph, rescored exactly in float16."""
+    found = cache.graph.search(_query_as(query, np.dtype(np.int8)), min(len(cache), k * RESCORE))
+    return _rescore(cache, query, np.asarray(found.keys, dtype=np.int64), k)
 
 
 def _query_as(
