@@ -132,6 +132,24 @@ def measure(brain: Brain, queries: list[str], mode: str) -> tuple[float, float]:
     return statistics.median(lat), float(np.percentile(lat, 95))
 
 
+def ann_recall(brain: Brain, queries: list[str]) -> float | None:
+    """Share of the exact top-10 (int8 scan + rescoring) that the HNSW graph search returns."""
+    from ebrain.index.vectors import exact_search
+
+    cache = brain.index.cache()
+    if cache is None or cache.graph is None:
+        return None
+    found = 0
+    for q in queries[:100]:
+        qvec = brain.embedder.embed_batch([q], kind="query")[0]  # type: ignore[union-attr]
+        approx = {c for c, _ in exact_search(cache, qvec, 10)}
+        graph, cache.graph = cache.graph, None
+        exact = {c for c, _ in exact_search(cache, qvec, 10)}
+        cache.graph = graph
+        found += len(approx & exact)
+    return round(found / (10 * min(100, len(queries))), 4)
+
+
 def main() -> None:
     """Build (or reuse) the synthetic workspace and measure."""
     parser = argparse.ArgumentParser()
@@ -167,6 +185,7 @@ def main() -> None:
             out[mode] = {"p50_ms": round(p50, 1), "p95_ms": round(p95, 1)}
             print(mode, out[mode], file=sys.stderr)
         out["rss_while_searching_mb"] = round(psutil.Process().memory_info().rss / 2**20)
+        out["ann_recall_at_10"] = ann_recall(brain, queries)
         out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         out["int8_scan"] = brain.index.cache().i8 is not None  # type: ignore[union-attr]
     out["db_mb"] = round((ws / "catalog.sqlite").stat().st_size / 2**20)
