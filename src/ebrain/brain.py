@@ -34,6 +34,7 @@ from ebrain.ingest.pipeline import IngestPipeline, ProgressFn
 from ebrain.ingest.prepare import PrepareOptions, index_text
 from ebrain.ingest.report import IngestReport, Progress
 from ebrain.ingest.store import delete_documents
+from ebrain.rerank.base import reranker_for
 from ebrain.retrieve.fusion import FusionConfig
 from ebrain.retrieve.hits import Hit
 from ebrain.retrieve.searcher import Mode, Searcher, SearchResult
@@ -219,7 +220,17 @@ class Brain(AnswerMixin):
         if self._searcher is None:
             self.check_index()
             fusion = FusionConfig(method=str(self.config.get("search.fusion")))
-            self._searcher = Searcher(self.index, self.analyzer, self.embedder, fusion)
+            spec = str(self.config.get("search.rerank"))
+            reranker = None if spec in ("", "none") else reranker_for(spec)
+            depth = int(self.config.get("search.rerank_depth"))
+            self._searcher = Searcher(
+                self.index,
+                self.analyzer,
+                self.embedder,
+                fusion,
+                reranker=reranker,
+                rerank_depth=depth,
+            )
         return self._searcher
 
     def search(

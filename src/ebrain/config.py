@@ -74,6 +74,10 @@ SETTINGS: dict[str, Setting] = {
             "search.fusion", "adaptive", "Fusion of BM25 and dense: adaptive, rrf or weighted."
         ),
         Setting("search.k", 10, "Results returned by default.", int),
+        Setting(
+            "search.rerank", "none", "Reranker: none, st:MODEL or openai+http(s)://host/v1#model."
+        ),
+        Setting("search.rerank_depth", 30, "Fused candidates the reranker re-scores.", int),
         # --- answers and models ---
         Setting(
             "model.default",

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ebrain.embed.base import EmbeddingModel
 from ebrain.index.base import Filters, IndexHit
 from ebrain.index.sqlite import SqliteIndex
+from ebrain.rerank.base import Reranker
 from ebrain.retrieve.fusion import Fused, FusionConfig, fuse
 from ebrain.retrieve.hits import Hit
 from ebrain.retrieve.snippet import snippet
@@ -48,12 +49,16 @@ class Searcher:
         embedder: EmbeddingModel | None,
         fusion: FusionConfig | None = None,
         depth: int = 50,
+        reranker: Reranker | None = None,
+        rerank_depth: int = 30,
     ) -> None:
         self.index = index
         self.analyzer = analyzer
         self.embedder = embedder if embedder is not None and embedder.dim > 0 else None
         self.fusion = fusion or FusionConfig()
         self.depth = depth
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
         self._pool = ThreadPoolExecutor(max_workers=2)
 
     def search(
@@ -72,6 +77,8 @@ class Searcher:
         depth = max(self.depth, k * 3)
         bm25, dense, vec_count = self._both_sides(query, terms, depth, filters, mode, timings)
         result = self._fused(bm25, dense, query, mode)
+        if self.reranker is not None:
+            result.ranking = self._timed(timings, "rerank", self._rerank, query, result.ranking)
         t0 = time.perf_counter()
         hits = self._hits(result.ranking, terms, k, bm25, dense, explain, merge_adjacent)
         timings["hydrate"] = (time.perf_counter() - t0) * 1000
@@ -135,6 +142,16 @@ class Searcher:
         if mode == "dense":
             return Fused(dense, 0.0)
         return fuse(bm25, dense, self.fusion, has_code=bool(_CODE.search(query)))
+
+    def _rerank(self, query: str, ranking: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Re-score the top fused candidates with the reranker; the rest keep their order after them."""
+        assert self.reranker is not None
+        head = ranking[: self.rerank_depth]
+        rows = self._load(head)
+        kept = [(cid, rows[cid]["text"]) for cid, _ in head if cid in rows]
+        scores = self.reranker.rerank_batch(query, [text for _, text in kept])
+        reranked = sorted(zip((cid for cid, _ in kept), scores, strict=True), key=lambda kv: -kv[1])
+        return reranked + ranking[self.rerank_depth :]
 
     def _hits(
         self,
