@@ -24,11 +24,19 @@ def fts_add(conn: sa.Connection, rows: Sequence[tuple[int, str]]) -> None:
 
 def fts_remove_documents(conn: sa.Connection, document_ids: Iterable[int]) -> None:
     """Remove every chunk of these documents from the full-text index (before deleting them)."""
-    ids = list(document_ids)
+    _remove_where(conn, "document_id", list(document_ids))
+
+
+def fts_remove_chunks(conn: sa.Connection, chunk_ids: Iterable[int]) -> None:
+    """Remove these chunks from the full-text index (their terms must still be in chunk.terms)."""
+    _remove_where(conn, "id", list(chunk_ids))
+
+
+def _remove_where(conn: sa.Connection, column: str, ids: list[int]) -> None:
     if not ids or not has_fts(conn):
         return
     rows = conn.execute(
-        sa.text("SELECT id, terms FROM chunk WHERE document_id IN :ids").bindparams(
+        sa.text(f"SELECT id, terms FROM chunk WHERE {column} IN :ids AND terms != ''").bindparams(
             sa.bindparam("ids", expanding=True)
         ),
         {"ids": ids},

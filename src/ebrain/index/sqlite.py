@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ebrain.catalog.db import write_conn
 from ebrain.index.base import Filters, IndexedChunk, IndexHit
-from ebrain.index.fts import fts_rebuild
+from ebrain.index.fts import fts_rebuild, fts_remove_chunks
 from ebrain.index.vectors import (
     VectorCache,
     bump_generation,
@@ -21,7 +21,6 @@ from ebrain.index.vectors import (
     write_vectors,
 )
 
-_FTS_DELETE = "INSERT INTO chunk_fts(chunk_fts, rowid, terms) VALUES ('delete', :id, :terms)"
 _FTS_INSERT = "INSERT INTO chunk_fts(rowid, terms) VALUES (:id, :terms)"
 
 
@@ -133,14 +132,7 @@ class SqliteIndex:
     def _unindex(self, conn: sa.Connection, ids: list[int]) -> None:
         if not ids:
             return
-        rows = conn.execute(
-            sa.text("SELECT id, terms FROM chunk WHERE id IN :ids AND terms != ''").bindparams(
-                sa.bindparam("ids", expanding=True)
-            ),
-            {"ids": ids},
-        ).all()
-        if rows:
-            conn.execute(sa.text(_FTS_DELETE), [{"id": r[0], "terms": r[1]} for r in rows])
+        fts_remove_chunks(conn, ids)
         gone = conn.execute(
             sa.text("DELETE FROM chunk_vector WHERE chunk_id IN :ids").bindparams(
                 sa.bindparam("ids", expanding=True)
