@@ -1,6 +1,6 @@
 """Ingest benchmark: ebrain vs LlamaIndex vs LangChain, parse + chunk only (no embedding).
 
-Run: .venv/bin/python bench/ingest.py [--runs 3] [--copies 37] [--peer-copies N] [--quick]
+Run: .venv/bin/python bench/ingest.py [--runs 3] [--copies 37] [--peer-copies 0] [--quick]
 Results: docs/bench/ingest.md (+ raw JSON in bench/.cache/ingest_results.json).
 
 The sample corpus (examples/corpus, 51 good files in 16 formats + 4 bad ones) is replicated into
@@ -851,7 +851,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--copies", type=int, default=37, help="copies of the 55-file corpus")
-    ap.add_argument("--peer-copies", type=int, default=8, help="peers on the first N copies only")
+    ap.add_argument("--peer-copies", type=int, default=0,
+                    help="peers (and the like-for-like ebrain runs) on the first N copies; 0: all")  # fmt: skip
     ap.add_argument("--big-pages", type=int, default=1000)
     ap.add_argument("--no-profile", dest="profile", action="store_false")
     ap.add_argument("--quick", action="store_true", help="smoke run: 2 copies, 1 run, 50 pages")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 
 import pytest
@@ -102,7 +101,14 @@ def test_empty_and_symbol_only_text(an: Analyzer) -> None:
     assert an.terms("，。！？ --- ...") == []
 
 
-def test_jieba_logs_nothing_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+def test_jieba_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     Analyzer(user_words=["某某新词"]).terms("某某新词")
-    assert capsys.readouterr().out == ""
-    assert logging.getLogger("jieba").level >= logging.WARNING
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_segmentation_matches_jieba_search_mode(an: Analyzer) -> None:
+    text = "我们在深圳福田区召开了第三季度销售会议，华东区客户投诉温控器故障率上升"
+    terms = an.terms(text)
+    assert {"第三季度", "第三季", "季度", "华东区", "华东", "温控器", "故障率"} <= set(terms)
+    assert "的" not in terms and "，" not in terms

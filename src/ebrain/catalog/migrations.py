@@ -156,6 +156,17 @@ def m008_fulltext_vocabulary(conn: sa.Connection) -> None:
         _run(conn, "CREATE VIRTUAL TABLE chunk_fts_vocab USING fts5vocab(chunk_fts, 'row')")
 
 
+def m009_fulltext_pending(conn: sa.Connection) -> None:
+    """Chunks stored but not yet in the FTS5 index: ingest adds them to the index in batches
+    (one FTS5 segment per batch, not per document); a killed run leaves them listed here."""
+    if conn.dialect.name == "sqlite":
+        _run(
+            conn,
+            """CREATE TABLE chunk_fts_pending (
+                chunk_id INTEGER PRIMARY KEY REFERENCES chunk(id) ON DELETE CASCADE)""",
+        )
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -165,6 +176,7 @@ MIGRATIONS: list[Migration] = [
     m006_guard_events,
     m007_model_usage,
     m008_fulltext_vocabulary,
+    m009_fulltext_pending,
 ]
 
 

@@ -95,17 +95,19 @@ class Chunker:
 
     def _sentences(self, item: Placed) -> list[_Piece]:
         pieces = []
-        for s, e in split_sentences(item.text):
-            for a, b in self._hard_split(item.text, s, e):
-                tokens = estimate_tokens(item.text[a:b]) or 1
-                pieces.append(_Piece(item.start + a, item.start + b, tokens, item.block))
+        text, base, block = item.text, item.start, item.block
+        for s, e in split_sentences(text):
+            tokens = estimate_tokens(text[s:e])
+            if tokens <= self.config.target_tokens:
+                pieces.append(_Piece(base + s, base + e, tokens or 1, block))
+                continue
+            for a, b in self._hard_split(s, e, tokens):
+                tokens = estimate_tokens(text[a:b]) or 1
+                pieces.append(_Piece(base + a, base + b, tokens, block))
         return pieces
 
-    def _hard_split(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
-        """Cut a sentence longer than the target into target-sized character windows."""
-        tokens = estimate_tokens(text[start:end])
-        if tokens <= self.config.target_tokens:
-            return [(start, end)]
+    def _hard_split(self, start: int, end: int, tokens: int) -> list[tuple[int, int]]:
+        """Cut a sentence of `tokens` (over the target) into target-sized character windows."""
         step = max(1, int((end - start) * self.config.target_tokens / tokens))
         return [(a, min(a + step, end)) for a in range(start, end, step)]
 

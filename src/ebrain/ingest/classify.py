@@ -86,16 +86,17 @@ class Classification:
 
 
 def _compiled() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
-    return {t: (re.compile(c.name, re.I), re.compile(c.body, re.I)) for t, c in CUES.items()}
+    return {t: (re.compile(c.name), re.compile(c.body)) for t, c in CUES.items()}
 
 
 _PATTERNS = _compiled()
 
 
 def _score(doc_type: str, name: str, body: str) -> float:
+    """Votes for `doc_type` from lower-cased name and body (the cues are lower case)."""
     name_re, body_re = _PATTERNS[doc_type]
     score = _NAME_WEIGHT * min(len(name_re.findall(name)), 2)
-    distinct = {m.lower() for m in body_re.findall(body)}
+    distinct = set(body_re.findall(body))
     return score + min(len(distinct), _BODY_CAP)
 
 
@@ -103,9 +104,10 @@ def classify(doc: Document, file_name: str = "") -> Classification:
     """Classify a parsed document into one of DOC_TYPES."""
     if doc.meta.get("kind") == "transcript" or doc.meta.get("transcript"):
         return Classification("transcript", 10.0, {"transcript": 10.0})
-    name = f"{file_name} {doc.title}"
+    name = f"{file_name} {doc.title}".lower()
     body = doc.text[:6000]
-    scores = {t: _score(t, name, body) for t in CUES}
+    lowered = body.lower()
+    scores = {t: _score(t, name, lowered) for t in CUES}
     if speaker_turns(body) >= 6:
         scores["transcript"] += 8
     _disambiguate(scores, name)

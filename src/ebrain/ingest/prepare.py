@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import importlib
 import json
 import re
 from collections.abc import Iterable
@@ -70,9 +72,30 @@ def _analyzer(user_words: tuple[str, ...]) -> Any:
     return Analyzer(user_words=user_words)
 
 
+# Libraries the built-in parsers import lazily: loaded before forking, workers inherit them
+# instead of importing them again in every worker (and every worker generation).
+_PARSER_LIBS = (
+    "lxml.etree",
+    "pypdfium2",
+    "python_calamine",
+    "selectolax.lexbor",
+    "charset_normalizer",
+    "email.policy",
+    "msoffcrypto",
+    "yaml",
+)
+
+
 def warm_up(options: PrepareOptions) -> None:
-    """Load the analyzer (jieba's dictionary) once, e.g. before forking workers."""
+    """Load the analyzer (jieba's dictionary), the parser registry and the parsers' libraries
+    once, e.g. before forking workers."""
+    from ebrain.ingest.parsers import supported_extensions
+
     _analyzer(options.user_words).terms("预热 warm up")
+    supported_extensions()
+    for name in _PARSER_LIBS:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
 
 def prepare(path: str, options: PrepareOptions) -> Prepared | Failed:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ebrain.catalog import schema as t
 from ebrain.catalog.db import inserted_id
 from ebrain.catalog.workspace import now_iso
-from ebrain.index.fts import fts_add, fts_remove_documents
+from ebrain.index.fts import fts_add_documents, fts_remove_documents
 from ebrain.index.vectors import bump_generation
 from ebrain.ingest.chunk import Chunk
 from ebrain.ingest.prepare import Failed, Prepared
@@ -81,7 +81,7 @@ def store_prepared(
         _upsert_path(conn, kb_id, prep, old.document_id)
         return "updated", old.document_id
     doc_id = _insert_document(conn, kb_id, prep)
-    _upsert_path(conn, kb_id, prep, doc_id)
+    _upsert_path(conn, kb_id, prep, doc_id, new=old is None)
     return "added", doc_id
 
 
@@ -181,7 +181,7 @@ _UPDATE_PATH = (
 _INSERT_PATH = sa.insert(t.document_path)
 _INSERT_DOCUMENT = sa.insert(t.document)
 _INSERT_VERSION = sa.insert(t.version)
-_INSERT_CHUNKS = sa.insert(t.chunk).returning(t.chunk.c.id, sort_by_parameter_order=True)
+_INSERT_CHUNKS = sa.insert(t.chunk)
 
 
 def _doc_by_hash(conn: sa.Connection, kb_id: int, content_hash: str) -> int | None:
@@ -202,7 +202,10 @@ def _attach_path(
         delete_documents(conn, [old.document_id])
 
 
-def _upsert_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int) -> None:
+def _upsert_path(
+    conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int, new: bool = False
+) -> None:
+    """Point the path at `doc_id` with its new stat (`new`: the catalog has no row for it)."""
     values = {
         "document_id": doc_id,
         "size": prep.size,
@@ -210,8 +213,7 @@ def _upsert_path(conn: sa.Connection, kb_id: int, prep: Prepared, doc_id: int) -
         "content_hash": prep.content_hash,
         "seen_at": now_iso(),
     }
-    updated = conn.execute(_UPDATE_PATH, {"kb": kb_id, "p": prep.path, **values})
-    if updated.rowcount == 0:
+    if new or conn.execute(_UPDATE_PATH, {"kb": kb_id, "p": prep.path, **values}).rowcount == 0:
         conn.execute(_INSERT_PATH, {"kb_id": kb_id, "path": prep.path, **values})
 
 
@@ -290,8 +292,8 @@ def _insert_version(
         _chunk_row(doc_id, version_id, kb_id, doc_type, c, terms)
         for c, terms in zip(prep.chunks, prep.terms, strict=True)
     ]
-    ids = conn.execute(_INSERT_CHUNKS, rows).scalars()
-    fts_add(conn, [(int(i), str(r["terms"])) for i, r in zip(ids, rows, strict=True)])
+    conn.execute(_INSERT_CHUNKS, rows)
+    fts_add_documents(conn, [doc_id])
 
 
 def _chunk_row(

@@ -144,3 +144,27 @@ def test_json_without_text_is_unsupported(fixtures: Path) -> None:
 def test_broken_json_is_corrupt(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('{"messages": [')
     assert reason_of(tmp_path / "bad.json").reason == "corrupt"
+
+
+@pytest.mark.parametrize(
+    ("drop", "replace"),
+    [
+        ("xl/workbook.xml", None),
+        (None, ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row><c")),
+        (None, ("docProps/core.xml", b"<cp:coreProperties")),
+    ],
+)
+def test_damaged_xlsx_parts_are_corrupt(
+    tmp_path: Path, drop: str | None, replace: tuple[str, bytes] | None
+) -> None:
+    from tests.ingest.parsers.parser_builders import make_xlsx
+
+    data = make_xlsx(tmp_path / "ok.xlsx", rows=3).read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            if name == drop:
+                continue
+            dst.writestr(name, replace[1] if replace and name == replace[0] else src.read(name))
+    (tmp_path / "bad.xlsx").write_bytes(out.getvalue())
+    assert reason_of(tmp_path / "bad.xlsx").reason == "corrupt"

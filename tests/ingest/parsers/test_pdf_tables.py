@@ -82,3 +82,33 @@ def test_lines_without_a_grid_keep_the_page_text(tmp_path: Path) -> None:
     assert {b.kind for b in doc.blocks} == {"text"}
     text = " ".join(b.text for b in doc.blocks)
     assert "Section one has words." in text and "Section two has more words." in text
+
+
+def test_raw_pdfium_reads_match_the_pypdfium2_helpers(tmp_path: Path) -> None:
+    """Page text, text in boxes and path objects read through raw handles, as the helpers."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from ebrain.ingest.parsers.pdf_grid import CELL_INSET, BoxText, find_grids, path_objects
+
+    pdf = pdfium.PdfDocument(str(_line_table(tmp_path / "stock.pdf", rows=12)))
+    page = pdf_parser._Page(pdf, 0)
+    helper = pdf[0]
+    textpage = helper.get_textpage()
+    try:
+        assert page.text() == textpage.get_text_range() and "Part 11" in page.text()
+        assert page.bbox() == tuple(helper.get_bbox())
+        paths = path_objects(page)
+        kinds = (raw.FPDF_PAGEOBJ_PATH,)
+        assert len(paths) == len(list(helper.get_objects(filter=kinds, max_depth=2)))
+        boxes = BoxText(page.textpage)
+        (grid,) = find_grids(paths)
+        for cell in (c for row in grid.rows for c in row if c):
+            x0, top, x1, bottom = cell
+            inner = (x0 + CELL_INSET, -bottom + CELL_INSET, x1 - CELL_INSET, -top - CELL_INSET)
+            assert boxes.text(cell) == textpage.get_text_bounded(*inner)
+    finally:
+        textpage.close()
+        helper.close()
+        page.close()
+        pdf.close()

@@ -3,6 +3,8 @@ pdfplumber for drawings the grid finder hands over)."""
 
 from __future__ import annotations
 
+import codecs
+import ctypes
 import io
 import re
 from collections.abc import Iterator
@@ -13,7 +15,16 @@ from typing import Any
 from ebrain.errors import ParseError
 from ebrain.ingest.document import Block, Document
 from ebrain.ingest.parsers.base import corrupt, make_document, table_block
-from ebrain.ingest.parsers.pdf_grid import Box, Grid, NeedsFallback, cell_text, find_grids
+from ebrain.ingest.parsers.pdf_grid import (
+    Box,
+    BoxText,
+    Grid,
+    NeedsFallback,
+    PathObject,
+    api,
+    find_grids,
+    path_objects,
+)
 from ebrain.text import is_cjk
 
 # Pages drawing more path objects than this are handed to table detection without more ado.
@@ -64,14 +75,15 @@ class _PdfState:
 
     def page_blocks(self, pdf: Any, index: int) -> list[Block]:
         """The blocks of page `index` (0-based), in reading order."""
-        page = pdf[index]
+        page = _Page(pdf, index)
         try:
             heading = _heading_at(self.outline, index)
-            if self.detect_tables and _may_have_table(page):
-                blocks = self._table_blocks(page, index, heading)
+            paths = path_objects(page) if self.detect_tables else []
+            if _may_have_table(paths):
+                blocks = self._table_blocks(page, paths, index, heading)
                 if blocks is not None:
                     return blocks
-            text = _page_text(page)
+            text = page.text()
         finally:
             page.close()
         if not text.strip():
@@ -79,10 +91,12 @@ class _PdfState:
             return []
         return [Block(p, "text", heading, index + 1) for p in _paragraphs(text)]
 
-    def _table_blocks(self, page: Any, index: int, heading: tuple[str, ...]) -> list[Block] | None:
+    def _table_blocks(
+        self, page: _Page, paths: list[PathObject], index: int, heading: tuple[str, ...]
+    ) -> list[Block] | None:
         """Blocks of a page with ruled tables (pdfium grid, else pdfplumber); None: no table."""
         try:
-            return _grid_blocks(page, index + 1, heading)
+            return _grid_blocks(page, paths, index + 1, heading)
         except NeedsFallback:
             return self._table_page(index, heading)
 
@@ -132,26 +146,91 @@ def _needs_ocr(pages: int) -> ParseError:
     )
 
 
-def _page_text(page: Any) -> str:
-    """The text layer of a pypdfium2 page."""
-    textpage = page.get_textpage()
-    try:
-        return str(textpage.get_text_range())
-    finally:
-        textpage.close()
+class _Page:
+    """One pdfium page and its text page by raw handle (no helper objects), closed together."""
+
+    def __init__(self, pdf: Any, index: int) -> None:
+        import pypdfium2.raw as raw
+
+        self.raw = raw.FPDF_LoadPage(pdf.raw, index)
+        self._textpage: Any = None
+        if not self.raw:
+            raise corrupt("PDF", f"page {index + 1} cannot be loaded")
+
+    @property
+    def textpage(self) -> Any:
+        """The text page, loaded on first use."""
+        import pypdfium2.raw as raw
+
+        if self._textpage is None:
+            self._textpage = raw.FPDFText_LoadPage(self.raw)
+            if not self._textpage:
+                raise corrupt("PDF", "a page's text cannot be loaded")
+        return self._textpage
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        """Left, bottom, right, top of the page (media box within crop box)."""
+        import pypdfium2.raw as raw
+
+        rect = raw.FS_RECTF()
+        if not raw.FPDF_GetPageBoundingBox(self.raw, rect):
+            raise corrupt("PDF", "a page has no bounding box")
+        return float(rect.left), float(rect.bottom), float(rect.right), float(rect.top)
+
+    def text(self) -> str:
+        """The whole text layer, as pypdfium2's get_text_range() gives it."""
+        import pypdfium2.raw as raw
+
+        textpage = self.textpage
+        count = int(raw.FPDFText_CountChars(textpage))
+        active = _active_range(textpage, count)
+        if active is None:
+            return ""
+        t_start, t_end, lead, trail = active
+        buffer = (ctypes.c_ushort * (t_end + 2 - t_start))()
+        written = int(raw.FPDFText_GetText(textpage, lead, count - lead - trail, buffer))
+        return codecs.decode(memoryview(buffer)[: written - 1], "utf-16-le", "ignore")
+
+    def close(self) -> None:
+        """Close the text page (if loaded) and the page."""
+        import pypdfium2.raw as raw
+
+        if self._textpage is not None:
+            raw.FPDFText_ClosePage(self._textpage)
+        raw.FPDF_ClosePage(self.raw)
 
 
-def _may_have_table(page: Any) -> bool:
-    """True when the page's paths draw at least two horizontal and two vertical edges."""
+def _active_range(textpage: Any, count: int) -> tuple[int, int, int, int] | None:
+    """(first and last text index, chars skipped before and after) of the chars that have
+    text, trimming excluded ones at both ends (pdfium reads past the range otherwise)."""
     import pypdfium2.raw as raw
 
+    start, end, lead, trail = 0, count - 1, 0, 0
+    while start <= end:
+        t_start = int(raw.FPDFText_GetTextIndexFromCharIndex(textpage, start))
+        if t_start == -1:
+            start, lead = start + 1, lead + 1
+            continue
+        t_end = int(raw.FPDFText_GetTextIndexFromCharIndex(textpage, end))
+        if t_end == -1:
+            end, trail = end - 1, trail + 1
+            continue
+        return t_start, t_end, lead, trail
+    return None
+
+
+def _may_have_table(paths: list[PathObject]) -> bool:
+    """True when the paths draw at least two horizontal and two vertical edges."""
+    if len(paths) > MAX_PATHS_SCANNED:
+        return True
+    bounds = api().bounds
+    box = (ctypes.c_float * 4)()  # left, bottom, right, top
+    left, bottom, right, top = (ctypes.addressof(box) + 4 * i for i in range(4))
     horizontal = vertical = 0
-    paths = page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=2)
-    for seen, obj in enumerate(paths, start=1):
-        if seen > MAX_PATHS_SCANNED:
-            return True
-        left, bottom, right, top = obj.get_bounds()
-        wide, tall = right - left > 5, top - bottom > 5
+    for _level, obj in paths:
+        if not bounds(obj, left, bottom, right, top):
+            continue
+        wide, tall = box[2] - box[0] > 5, box[3] - box[1] > 5
         horizontal += 2 if wide and tall else int(wide)
         vertical += 2 if wide and tall else int(tall)
         if horizontal >= 2 and vertical >= 2:
@@ -159,42 +238,41 @@ def _may_have_table(page: Any) -> bool:
     return False
 
 
-def _grid_blocks(page: Any, number: int, heading: tuple[str, ...]) -> list[Block] | None:
+def _grid_blocks(
+    page: _Page, paths: list[PathObject], number: int, heading: tuple[str, ...]
+) -> list[Block] | None:
     """Text bands and tables of a pdfium page, top to bottom; None without tables."""
-    grids = find_grids(page)
+    grids = find_grids(paths)
     if not grids:
         return None
-    left, bottom, right, top = (float(v) for v in page.get_bbox())
-    textpage = page.get_textpage()
-    try:
-        out: list[Block] = []
-        above = -top
-        for grid in grids:
-            x0, t0, x1, t1 = grid.bbox
-            out += _pdfium_band(textpage, (left, above, right, t0), number, heading)
-            out += _grid_table(textpage, grid, number, heading)
-            out += _pdfium_band(textpage, (left, t0, x0, t1), number, heading)
-            out += _pdfium_band(textpage, (x1, t0, right, t1), number, heading)
-            above = max(above, t1)
-        out += _pdfium_band(textpage, (left, above, right, -bottom), number, heading)
-    finally:
-        textpage.close()
+    left, bottom, right, top = page.bbox()
+    boxes = BoxText(page.textpage)
+    out: list[Block] = []
+    above = -top
+    for grid in grids:
+        x0, t0, x1, t1 = grid.bbox
+        out += _pdfium_band(boxes, (left, above, right, t0), number, heading)
+        out += _grid_table(boxes, grid, number, heading)
+        out += _pdfium_band(boxes, (left, t0, x0, t1), number, heading)
+        out += _pdfium_band(boxes, (x1, t0, right, t1), number, heading)
+        above = max(above, t1)
+    out += _pdfium_band(boxes, (left, above, right, -bottom), number, heading)
     return out
 
 
-def _grid_table(textpage: Any, grid: Grid, number: int, heading: tuple[str, ...]) -> list[Block]:
+def _grid_table(boxes: BoxText, grid: Grid, number: int, heading: tuple[str, ...]) -> list[Block]:
     """The table block of one grid (every row), or nothing when its cells hold no text."""
-    rows = [[cell_text(textpage, c) if c else "" for c in row] for row in grid.rows]
+    rows = [[boxes.text(c) if c else "" for c in row] for row in grid.rows]
     block = table_block(rows, heading, number)
     return [block] if block else []
 
 
-def _pdfium_band(textpage: Any, box: Box, number: int, heading: tuple[str, ...]) -> list[Block]:
+def _pdfium_band(boxes: BoxText, box: Box, number: int, heading: tuple[str, ...]) -> list[Block]:
     """Text blocks inside `box` (x0, top, x1, bottom; top = -y)."""
     x0, top, x1, bottom = box
     if bottom - top < 1 or x1 - x0 < 1:
         return []
-    text = cell_text(textpage, box, BAND_INSET)
+    text = boxes.text(box, BAND_INSET)
     return [Block(p, "text", heading, number) for p in _paragraphs(text)]
 
 
@@ -304,10 +382,10 @@ def _metadata(pdf: Any) -> dict[str, Any]:
         "ModDate": "modified",
     }
     try:
-        info = pdf.get_metadata_dict(skip_empty=True)
+        info = {key: pdf.get_metadata_value(key) for key in keys}
     except Exception:
         return {}
-    meta = {keys[k]: str(v).strip() for k, v in info.items() if k in keys and str(v).strip()}
+    meta = {keys[k]: str(v).strip() for k, v in info.items() if str(v).strip()}
     for key in ("created", "modified"):
         if key in meta:
             meta[key] = _pdf_date(meta[key])

@@ -8,19 +8,22 @@ page through pdfminer. Coordinates are PDF user space with y negated, so sorting
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 SNAP = 3.0  # pdfplumber's snap / join / intersection tolerance and minimum edge length
 CELL_INSET = 1.0  # shrink cell boxes so glyphs touching a neighbour's border stay out
 MAX_CROSSINGS = 250_000  # horizontal x vertical edge pairs tried before handing over
-_LINETO, _MOVETO = 0, 2
+_LINETO, _MOVETO = 0, 2  # FPDF_SEGMENT_*
+_PATH, _FORM = 2, 5  # FPDF_PAGEOBJ_*
 
 Edge = tuple[float, float, float]  # (position, start, end): y for horizontal, x for vertical
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # (x0, top, x1, bottom) with top = -y
+PathObject = tuple[int, int]  # (form nesting level, FPDF_PAGEOBJECT address of a path)
 
 
 class NeedsFallback(Exception):
@@ -35,9 +38,74 @@ class Grid:
     rows: list[list[Box | None]]
 
 
-def find_grids(page: Any) -> list[Grid]:
-    """The ruled tables of a pypdfium2 page, top to bottom."""
-    horizontal, vertical = _edges(page)
+class Api(NamedTuple):
+    """The pdfium calls made per page object and path segment, bound with plain void* handles:
+    cheaper per call than pypdfium2.raw's typed wrappers (which build pointer objects)."""
+
+    count_objects: Callable[..., int]
+    get_object: Callable[..., int | None]
+    form_count: Callable[..., int]
+    form_object: Callable[..., int | None]
+    object_type: Callable[..., int]
+    bounds: Callable[..., int]
+    matrix: Callable[..., int]
+    count_segments: Callable[..., int]
+    segment: Callable[..., int | None]
+    point: Callable[..., int]
+    segment_type: Callable[..., int]
+    closes: Callable[..., int]
+
+
+@functools.cache
+def api() -> Api:
+    """The pdfium functions of Api, bound once."""
+    import pypdfium2.raw as raw
+
+    p, i = ctypes.c_void_p, ctypes.c_int
+
+    def bind(fn: Any, restype: Any, *argtypes: Any) -> Callable[..., Any]:
+        # cdecl, as pypdfium2 loads pdfium (ctypes.CDLL) on every platform
+        return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, p).value or 0)
+
+    return Api(
+        bind(raw.FPDFPage_CountObjects, i, p),
+        bind(raw.FPDFPage_GetObject, p, p, i),
+        bind(raw.FPDFFormObj_CountObjects, i, p),
+        bind(raw.FPDFFormObj_GetObject, p, p, ctypes.c_ulong),
+        bind(raw.FPDFPageObj_GetType, i, p),
+        bind(raw.FPDFPageObj_GetBounds, i, p, p, p, p, p),
+        bind(raw.FPDFPageObj_GetMatrix, i, p, p),
+        bind(raw.FPDFPath_CountSegments, i, p),
+        bind(raw.FPDFPath_GetPathSegment, p, p, i),
+        bind(raw.FPDFPathSegment_GetPoint, i, p, p, p),
+        bind(raw.FPDFPathSegment_GetType, i, p),
+        bind(raw.FPDFPathSegment_GetClose, i, p),
+    )
+
+
+def path_objects(page: Any) -> list[PathObject]:
+    """The page's path objects in content order, those inside form objects one level deep."""
+    fn = api()
+    handle = ctypes.cast(page.raw, ctypes.c_void_p).value  # page.raw: an FPDF_PAGE
+    out: list[PathObject] = []
+    for index in range(fn.count_objects(handle)):
+        obj = fn.get_object(handle, index)
+        if not obj:
+            continue
+        kind = fn.object_type(obj)
+        if kind == _PATH:
+            out.append((0, obj))
+        elif kind == _FORM:
+            for inner_index in range(max(fn.form_count(obj), 0)):
+                inner = fn.form_object(obj, inner_index)
+                if inner and fn.object_type(inner) == _PATH:
+                    out.append((1, inner))
+    return out
+
+
+def find_grids(paths: list[PathObject]) -> list[Grid]:
+    """The ruled tables drawn by a page's path objects (see path_objects), top to bottom."""
+    horizontal, vertical = _edges(paths)
     horizontal, vertical = _merge(horizontal), _merge(vertical)
     if len(horizontal) * len(vertical) > MAX_CROSSINGS:
         raise NeedsFallback("too many lines to cross in Python")
@@ -46,61 +114,87 @@ def find_grids(page: Any) -> list[Grid]:
     return [_grid(t) for t in tables if len(t) > 1]
 
 
-def cell_text(textpage: Any, box: Box, inset: float = CELL_INSET) -> str:
-    """The text inside a cell box (pdfium text-in-rectangle)."""
-    x0, top, x1, bottom = box
-    if x1 - x0 <= 2 * inset or bottom - top <= 2 * inset:
-        inset = 0.0
-    return str(textpage.get_text_bounded(x0 + inset, -bottom + inset, x1 - inset, -top - inset))
+class BoxText:
+    """Text inside boxes of one pdfium text page (raw FPDF_TEXTPAGE), through one buffer."""
+
+    def __init__(self, textpage: Any) -> None:
+        import pypdfium2.raw as raw
+
+        self._raw = textpage
+        self._get = raw.FPDFText_GetBoundedText
+        self._size = 2 * max(int(raw.FPDFText_CountChars(self._raw)), 0) + 256
+        self._buffer = (ctypes.c_ushort * self._size)()
+
+    def text(self, box: Box, inset: float = CELL_INSET) -> str:
+        """The text inside `box` shrunk by `inset` on each side (unless too small for that)."""
+        x0, top, x1, bottom = box
+        if x1 - x0 <= 2 * inset or bottom - top <= 2 * inset:
+            inset = 0.0
+        args = (self._raw, x0 + inset, -top - inset, x1 - inset, -bottom + inset)
+        count = int(self._get(*args, self._buffer, self._size))
+        while count >= self._size:  # it did not fit: grow the buffer and ask again
+            self._size *= 4
+            self._buffer = (ctypes.c_ushort * self._size)()
+            count = int(self._get(*args, self._buffer, self._size))
+        if count > 0 and self._buffer[count - 1] == 0:  # pdfium counts the terminating NUL
+            count -= 1
+        return ctypes.string_at(self._buffer, 2 * count).decode("utf-16-le", "ignore")
 
 
-def _edges(page: Any) -> tuple[list[Edge], list[Edge]]:
+def _edges(paths: list[PathObject]) -> tuple[list[Edge], list[Edge]]:
     """Axis-parallel straight segments of every path object (lines and rectangle sides)."""
-    import pypdfium2.raw as raw
-
+    fn = api()
     horizontal: list[Edge] = []
     vertical: list[Edge] = []
-    for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH,), max_depth=2):
-        if obj.level > 0:
+    for level, obj in paths:
+        if level > 0:
             raise NeedsFallback("path inside a form object")
-        for (ax, ay), (bx, by) in _segments(obj.raw, obj.get_matrix().get()):
+        for (ax, ay), (bx, by) in _segments(fn, obj):
             if abs(ay - by) < 0.5 and abs(ax - bx) >= 1:
-                horizontal.append((-ay, min(ax, bx), max(ax, bx)))
+                horizontal.append((-ay, ax, bx) if ax <= bx else (-ay, bx, ax))
             elif abs(ax - bx) < 0.5 and abs(ay - by) >= 1:
-                vertical.append((ax, min(-ay, -by), max(-ay, -by)))
+                vertical.append((ax, -ay, -by) if -ay <= -by else (ax, -by, -ay))
     return horizontal, vertical
 
 
-def _segments(path: Any, m: tuple[float, ...]) -> Iterable[tuple[Point, Point]]:
+def _segments(fn: Api, path: int) -> list[tuple[Point, Point]]:
     """Straight segments of a path in page space (Bézier pieces are skipped)."""
-    import pypdfium2.raw as raw
-
-    a, b, c, d, e, f = m
+    segment, get_point, segment_type, closes = fn.segment, fn.point, fn.segment_type, fn.closes
+    a, b, c, d, e, f = _matrix(fn, path)
     x, y = ctypes.c_float(), ctypes.c_float()
+    px, py = ctypes.addressof(x), ctypes.addressof(y)
+    out: list[tuple[Point, Point]] = []
     start = last = (0.0, 0.0)
-    for i in range(raw.FPDFPath_CountSegments(path)):
-        seg = raw.FPDFPath_GetPathSegment(path, i)
-        raw.FPDFPathSegment_GetPoint(seg, x, y)
-        point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-        kind = raw.FPDFPathSegment_GetType(seg)
+    for index in range(fn.count_segments(path)):
+        seg = segment(path, index)
+        get_point(seg, px, py)
+        sx, sy = x.value, y.value
+        point = (a * sx + c * sy + e, b * sx + d * sy + f)
+        kind = segment_type(seg)
         if kind == _MOVETO:
             start = point
         elif kind == _LINETO:
-            yield last, point
-        if raw.FPDFPathSegment_GetClose(seg) and point != start:
-            yield point, start
+            out.append((last, point))
+        if closes(seg) and point != start:
+            out.append((point, start))
         last = point
+    return out
+
+
+def _matrix(fn: Api, obj: int) -> tuple[float, float, float, float, float, float]:
+    """The transform matrix of a page object, or NeedsFallback when pdfium cannot tell."""
+    m = (ctypes.c_float * 6)()
+    if not fn.matrix(obj, ctypes.addressof(m)):
+        raise NeedsFallback("unreadable path matrix")
+    return m[0], m[1], m[2], m[3], m[4], m[5]
 
 
 def _merge(edges: list[Edge]) -> list[Edge]:
     """Snap edges on nearly the same line to their mean, join overlapping ones, drop short ones."""
-    snapped: list[Edge] = []
-    for cluster in _clusters(sorted(edges)):
-        pos = sum(e[0] for e in cluster) / len(cluster)
-        snapped += [(pos, s, t) for _, s, t in cluster]
     out: list[Edge] = []
-    for _pos, group in itertools.groupby(sorted(snapped), key=lambda e: e[0]):
-        out += _join(list(group))
+    for cluster in _clusters(sorted(edges)):  # cluster means rise with the clusters
+        pos = sum(e[0] for e in cluster) / len(cluster)
+        out += _join(pos, sorted([(s, t) for _, s, t in cluster]))
     return [e for e in out if e[2] - e[1] >= SNAP]
 
 
@@ -116,15 +210,17 @@ def _clusters(edges: list[Edge]) -> Iterable[list[Edge]]:
         yield run
 
 
-def _join(group: list[Edge]) -> list[Edge]:
-    """Join edges on one line whose gaps are within SNAP."""
-    joined = [group[0]]
-    for pos, start, end in group[1:]:
-        last = joined[-1]
-        if start <= last[2] + SNAP:
-            joined[-1] = (pos, last[1], max(last[2], end))
+def _join(pos: float, spans: list[tuple[float, float]]) -> list[Edge]:
+    """Join the (start, end) spans on the line at `pos` whose gaps are within SNAP."""
+    joined: list[Edge] = []
+    low, high = spans[0]
+    for start, end in spans[1:]:
+        if start <= high + SNAP:
+            high = max(high, end)
         else:
-            joined.append((pos, start, end))
+            joined.append((pos, low, high))
+            low, high = start, end
+    joined.append((pos, low, high))
     return joined
 
 
@@ -144,30 +240,41 @@ def _intersections(
 
 def _cells(points: dict[Point, tuple[set[Edge], set[Edge]]]) -> list[Box]:
     """The smallest rectangles whose four corners are intersections joined by edges."""
-
-    def joined(p: Point, q: Point, axis: int) -> bool:
-        return bool(points[p][axis] & points[q][axis])
-
-    ordered = sorted(points)
+    columns: dict[float, list[Point]] = {}
+    rows: dict[float, list[Point]] = {}
+    for pt in sorted(points):  # each column top-down, each row left to right
+        columns.setdefault(pt[0], []).append(pt)
+        rows.setdefault(pt[1], []).append(pt)
+    after = {pt: i for row in rows.values() for i, pt in enumerate(row, start=1)}
     cells: list[Box] = []
-    for i, pt in enumerate(ordered):
-        rest = ordered[i + 1 :]
-        below = [q for q in rest if q[0] == pt[0] and joined(pt, q, 0)]
-        right = [q for q in rest if q[1] == pt[1] and joined(pt, q, 1)]
-        cell = next(
-            (
-                (pt[0], pt[1], r[0], b[1])
-                for b in below
-                for r in right
-                if (r[0], b[1]) in points
-                and joined((r[0], b[1]), r, 0)
-                and joined((r[0], b[1]), b, 1)
-            ),
-            None,
-        )
-        if cell is not None:
-            cells.append(cell)
+    for column in columns.values():
+        for i, pt in enumerate(column, start=1):
+            down, across = points[pt]
+            below = [q for q in column[i:] if not down.isdisjoint(points[q][0])]
+            right = [q for q in rows[pt[1]][after[pt] :] if not across.isdisjoint(points[q][1])]
+            cell = _smallest_cell(points, pt, below, right)
+            if cell is not None:
+                cells.append(cell)
     return cells
+
+
+def _smallest_cell(
+    points: dict[Point, tuple[set[Edge], set[Edge]]],
+    pt: Point,
+    below: list[Point],
+    right: list[Point],
+) -> Box | None:
+    """The first cell from `pt` to a point below and one to the right that close a rectangle."""
+    for b in below:
+        for r in right:
+            corner = points.get((r[0], b[1]))
+            if (
+                corner is not None
+                and not corner[0].isdisjoint(points[r][0])
+                and not corner[1].isdisjoint(points[b][1])
+            ):
+                return pt[0], pt[1], r[0], b[1]
+    return None
 
 
 def _group(cells: list[Box]) -> list[list[Box]]:
