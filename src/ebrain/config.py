@@ -48,7 +48,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "ingest.jobs",
             0,
-            "Parser processes; 0 means one per idle CPU core (cores minus the 1-minute load average).",
+            "Parser processes; 0 means one per CPU this process may use (its CPU affinity).",
             int,
         ),
         Setting("ingest.embed", True, "Embed new chunks during ingest.", _bool),

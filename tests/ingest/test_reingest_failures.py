@@ -86,8 +86,11 @@ def test_nothing_to_parse_starts_no_pool_and_loads_no_analyzer(
     assert report.counts == {"unchanged": 3, "failed": 2}
 
 
-def test_auto_jobs_counts_only_idle_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_jobs_uses_the_cpus_this_process_may_run_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline.os, "sched_getaffinity", lambda _pid: {0, 2, 5})
+    assert pipeline.auto_jobs() == 3
+    monkeypatch.delattr(pipeline.os, "sched_getaffinity")
     monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 8)
-    for load, expected in ((0.0, 8), (2.2, 6), (7.9, 1), (30.0, 1)):
-        monkeypatch.setattr(pipeline.os, "getloadavg", lambda load=load: (load, load, load))
-        assert pipeline.auto_jobs() == expected
+    assert pipeline.auto_jobs() == 8
+    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: None)
+    assert pipeline.auto_jobs() == 1

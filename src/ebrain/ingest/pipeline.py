@@ -88,17 +88,15 @@ def file_hash(path: str) -> str:
 
 
 def auto_jobs() -> int:
-    """Parser processes when none were asked for: one per core that is not already busy.
+    """Parser processes when none were asked for: one per CPU this process may run on.
 
-    Measured on a shared 2-core machine (load ~3.5): a 2-worker pool was 10-25% slower than
-    parsing in-process, because the second worker finds no free core.
+    (An earlier rule subtracted the 1-minute load average; that average lags by a minute, so a
+    run that started right after other work got one worker on an idle machine.)
     """
-    cores = os.cpu_count() or 1
     try:
-        busy = os.getloadavg()[0]
-    except OSError:  # not available on this platform
-        busy = 0.0
-    return max(1, min(cores, round(cores - busy + 0.5)))
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity API on this platform
+        return max(1, os.cpu_count() or 1)
 
 
 class IngestPipeline:

@@ -114,7 +114,7 @@ class Analyzer:
         mixed = sorted((w for w in folded if not _SCAN.fullmatch(w)), key=len, reverse=True)
         self._mixed = re.compile("|".join(map(re.escape, mixed))) if mixed else None
         en, zh = (_stopwords("en"), _stopwords("zh")) if self.stopwords else (frozenset(),) * 2
-        self._stop = (en | zh) - set(folded)
+        self._stop = (en | zh | {"\n"}) - set(folded)  # "\n": the run separator of _terms
 
     @property
     def tokenizer(self) -> Any:
@@ -135,18 +135,24 @@ class Analyzer:
         return list(dict.fromkeys(self._terms(fold(text))))
 
     def _terms(self, text: str) -> list[str]:
-        """Terms of folded `text`: mixed user words first, then runs and tokens in order."""
+        """Terms of folded `text`: mixed user words, Latin/digit terms, then the Chinese words
+        (all Chinese runs segmented in one jieba call: one call per run cost more than the
+        segmentation; runs stay apart because jieba splits its input at the newlines)."""
         out: list[str] = []
         if self._mixed is not None:
             found = (safe_term(m.group(0)) for m in self._mixed.finditer(text))
             out.extend(term for term in found if term)
-        stop, token = self._stop, self._token
-        cut, hmm = self.tokenizer.cut_for_search, self.hmm
+        runs: list[str] = []
+        token = self._token
         for run, tok in _SCAN.findall(text):
             if run:
-                out.extend([word for word in cut(run, hmm) if word not in stop])
+                runs.append(run)
             else:
                 out.extend(token(tok))
+        if runs:
+            stop = self._stop
+            words = self.tokenizer.cut_for_search("\n".join(runs), self.hmm)
+            out.extend([word for word in words if word not in stop])
         return out
 
     def _token(self, token: str) -> tuple[str, ...]:
