@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ebrain.catalog.db import write_conn
-from ebrain.index.fts import fts_flush
+from ebrain.index.fts import fts_flush, fts_pending
 from ebrain.ingest import store
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, prepare, warm_up
 from ebrain.ingest.report import FileResult, IngestReport, Progress
@@ -59,23 +59,35 @@ def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[FileResult]]:
                 )
             )
             continue
-        for file in _walk(root):
-            st = file.stat()
-            found[str(file)] = Candidate(str(file), st.st_size, st.st_mtime)
+        for path, size, mtime in _walk(root):
+            found[path] = Candidate(path, size, mtime)
     return [found[k] for k in sorted(found)], missing
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path) -> Iterator[tuple[str, int, float]]:
+    """(path, size, mtime) of every regular, non-hidden file: one stat per file (scandir)."""
     if root.is_file():
-        yield root
+        st = root.stat()
+        yield str(root), st.st_size, st.st_mtime
         return
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not (name.startswith((".", "~$")) or name in _SKIP_NAMES):
-                path = Path(dirpath) / name
-                if path.is_file() and not path.is_symlink():
-                    yield path
+    folders = [str(root)]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as scan:
+                entries = list(scan)
+        except OSError:  # unreadable folder: skipped, like os.walk does
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders += [] if entry.name.startswith(".") else [entry.path]
+            elif entry.is_file(follow_symlinks=False) and not _skipped(entry.name):
+                st = entry.stat(follow_symlinks=False)
+                yield entry.path, st.st_size, st.st_mtime
+
+
+def _skipped(name: str) -> bool:
+    """Hidden, Office lock ('~$') and desktop metadata files."""
+    return name.startswith((".", "~$")) or name in _SKIP_NAMES
 
 
 def file_hash(path: str) -> str:
@@ -188,8 +200,10 @@ class IngestPipeline:
         acl: list[str],
         strict: bool,
     ) -> None:
-        with conn.begin():
-            known = store.known_paths(conn, self.kb_id)
+        known: dict[str, store.Known] = {}
+        if todo:
+            with conn.begin():
+                known = store.known_paths(conn, self.kb_id)
         total_bytes = sum(c.size for c in todo)
         done_bytes = chunks = 0
         self.progress(Progress("parse", 0, len(todo), 0, total_bytes))
@@ -211,20 +225,14 @@ class IngestPipeline:
     def _flush_fulltext(self, conn: sa.Connection) -> None:
         """Move the chunks stored so far (and any an interrupted run left) into the index."""
         with conn.begin():
-            fts_flush(conn)
+            pending = fts_pending(conn)
+        if pending:
+            with conn.begin():
+                fts_flush(conn)
 
     def _prepared(self, todo: list[Candidate]) -> Iterator[Prepared | Failed]:
         """Prepared files in order, from a fork pool when it pays off."""
-        paths = [c.path for c in todo]
-        if self.jobs <= 1 or len(paths) < MIN_POOL_FILES:
-            yield from (prepare(p, self.options) for p in paths)
-            return
-        warm_up(self.options)  # load jieba once; forked workers share it
-        ctx = mp.get_context("fork")
-        workers = min(self.jobs, len(paths))
-        with ctx.Pool(workers, maxtasksperchild=200) as pool:
-            tasks = [(p, self.options) for p in paths]
-            yield from pool.imap(_prepare_task, tasks, chunksize=_chunksize(len(paths), workers))
+        return prepare_files([c.path for c in todo], self.options, self.jobs)
 
     def _store_one(
         self,
@@ -272,6 +280,22 @@ class IngestPipeline:
                 with conn.begin():
                     store.remove_path(conn, self.kb_id, path)
                 report.files.append(FileResult(path, "pruned"))
+
+
+def prepare_files(
+    paths: list[str], options: PrepareOptions, jobs: int
+) -> Iterator[Prepared | Failed]:
+    """Parse, classify, chunk and analyze files (ingest's CPU half, nothing stored), in order,
+    in a fork pool of `jobs` processes when that pays off."""
+    if jobs <= 1 or len(paths) < MIN_POOL_FILES:
+        yield from (prepare(p, options) for p in paths)
+        return
+    warm_up(options)  # load jieba and the parser libraries once; forked workers share them
+    ctx = mp.get_context("fork")
+    workers = min(jobs, len(paths))
+    with ctx.Pool(workers, maxtasksperchild=200) as pool:
+        tasks = [(p, options) for p in paths]
+        yield from pool.imap(_prepare_task, tasks, chunksize=_chunksize(len(paths), workers))
 
 
 def _chunksize(files: int, workers: int) -> int:
