@@ -697,7 +697,9 @@ def render_markdown(res: dict[str, Any]) -> str:
     med = s["med"]
     keys = (s["sub_key"], s["sub1_key"], LC_KEY, STAGE_KEY, STAGE_LC_KEY, "llamaindex", "langchain")
     sub = [med[k] for k in keys if k in med]
-    full = [med[k] for k in med if k.startswith("ebrain") and "subset" not in k]  # incl. re-ingest
+    full = [
+        med[k] for k in med if k.startswith("ebrain") and "subset" not in k and "stage" not in k
+    ]  # incl. re-ingest; fmt: skip
     lines = [
         "# Ingest benchmark: parse + chunk throughput and memory (no embedding)", "",
         f"Command: `.venv/bin/python bench/ingest.py --runs {_nruns(res)} --copies {res['copies']} "

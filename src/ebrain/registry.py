@@ -7,6 +7,7 @@ lazily, the first time a name is looked up, so importing ebrain has no side effe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
@@ -61,5 +62,11 @@ class Registry(Generic[T]):
             return
         self._loaded = True
         for ep in entry_points(group=self.group):
-            if ep.name.lower() not in self._factories:
+            if ep.name.lower() in self._factories:
+                continue
+            try:
                 self._factories[ep.name.lower()] = ep.load()
+            except Exception as exc:  # a broken plugin must not take the built-ins down
+                logging.getLogger("ebrain").warning(
+                    "skipping %s plugin %r (%s): %s", self.group, ep.name, ep.value, exc
+                )

@@ -168,3 +168,14 @@ def test_damaged_xlsx_parts_are_corrupt(
             dst.writestr(name, replace[1] if replace and name == replace[0] else src.read(name))
     (tmp_path / "bad.xlsx").write_bytes(out.getvalue())
     assert reason_of(tmp_path / "bad.xlsx").reason == "corrupt"
+
+
+def test_sheet_stretched_by_a_stray_far_cell_is_too_large(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"], book.active["ZZ200000"] = "data", "stray"
+    book.save(str(tmp_path / "stretched.xlsx"))
+    err = reason_of(tmp_path / "stretched.xlsx")
+    assert err.reason == "too_large" and "200,000 rows x 702 columns" in err.message
+    assert "stray cells" in err.hint

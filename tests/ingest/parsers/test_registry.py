@@ -59,3 +59,22 @@ def test_unknown_parser_lists_valid_names() -> None:
     with pytest.raises(NotFoundError) as info:
         registry.get("nope")
     assert "upper" in info.value.hint
+
+
+def test_a_broken_plugin_is_skipped_with_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    dist = tmp_path / "broken_ebrain_plugin-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: broken-ebrain-plugin\nVersion: 0.1\n"
+    )
+    (dist / "entry_points.txt").write_text(
+        "[ebrain.parsers]\nbroken = no_such_module_anywhere:PARSER\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = parsers_base.ParserRegistry()
+    with caplog.at_level("WARNING", logger="ebrain"):
+        names = registry.names()
+    assert "broken" not in names and "pdf" in names and "docx" in names
+    assert "skipping ebrain.parsers plugin 'broken'" in caplog.text

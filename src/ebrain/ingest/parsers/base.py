@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -74,8 +75,14 @@ class ParserRegistry:
             return
         self._loaded = True
         for ep in entry_points(group=self.group):
-            if ep.name.lower() not in self._by_name:
+            if ep.name.lower() in self._by_name:
+                continue
+            try:
                 self._by_name[ep.name.lower()] = ep.load()
+            except Exception as exc:  # a broken plugin must not take the built-ins down
+                logging.getLogger("ebrain").warning(
+                    "skipping %s plugin %r (%s): %s", self.group, ep.name, ep.value, exc
+                )
 
 
 def clean_inline(text: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import unescape
 
+from ebrain.errors import ParseError
 from ebrain.ingest.document import Block, Document
 from ebrain.ingest.parsers.base import corrupt, make_document, table_block
 from ebrain.ingest.parsers.encoding import decode_text
@@ -27,6 +28,9 @@ _CORE_TAGS = (
     ("modified", _DCTERMS + "modified"),
 )
 Cell = tuple[int, int]  # (row, column), 0-based
+MAX_SHEET_CELLS = 3_000_000  # cells of one sheet's used range held in memory at once
+_DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*["']([^"']+)["']""")
+_CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
 _DAMAGED = (zipfile.BadZipFile, ET.ParseError, KeyError, ValueError, OSError)
 _ERROR_TYPE = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -50,6 +54,7 @@ class XlsxParser:
 
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                _check_dimensions(zf)
                 blocks, names = _sheet_blocks(data, _error_cells(zf))
                 meta: dict[str, Any] = {"sheets": names, **_core_props(zf)}
         except (CalamineError, *_DAMAGED) as exc:
@@ -73,13 +78,49 @@ def _sheet_blocks(data: bytes, errors: dict[str, dict[Cell, str]]) -> tuple[list
             if info.typ in (SheetTypeEnum.ChartSheet, SheetTypeEnum.Vba):
                 continue
             names.append(info.name)
-            values = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_index(index)
+            _check_size(info.name, sheet.total_height, sheet.total_width)
+            values = sheet.to_python(skip_empty_area=False)
             rows = [[cell_text(v) for v in row] for row in values]
             block = table_block(_with_errors(rows, errors.get(info.name, {})), (info.name,))
             blocks += [block] if block is not None else []
     finally:
         book.close()
     return blocks, names
+
+
+def _check_size(name: str, height: int, width: int) -> None:
+    """Refuse a sheet whose used range is too big to hold (a far-away cell stretches the range:
+    A1 plus ZZ200000 spans 140 million cells)."""
+    if height * width > MAX_SHEET_CELLS:
+        raise ParseError(
+            "too_large",
+            f"sheet {name!r} spans {height:,} rows x {width:,} columns, over the "
+            f"{MAX_SHEET_CELLS:,}-cell limit",
+            hint="delete stray cells far from the data, or export the sheet to CSV",
+        )
+
+
+def _check_dimensions(zf: zipfile.ZipFile) -> None:
+    """Refuse oversized sheets before calamine loads them (it allocates the whole used range,
+    densely): the `<dimension ref="A1:ZZ200000"/>` Excel writes near the top of each sheet."""
+    for name, part in _sheet_parts(zf).items():
+        with zf.open(part) as stream:
+            found = _DIMENSION.search(stream.read(4096))
+        extent = _extent(found.group(1).decode("ascii", "replace")) if found else None
+        if extent is not None:
+            _check_size(name, *extent)
+
+
+def _extent(ref: str) -> tuple[int, int] | None:
+    """(rows, columns) from A1 to the last cell of a range reference, or None if unreadable."""
+    found = _CELL_REF.fullmatch(ref.split(":")[-1].strip().upper())
+    if found is None:
+        return None
+    col = 0
+    for letter in found.group(1):
+        col = col * 26 + ord(letter) - 64
+    return int(found.group(2)), col
 
 
 def _with_errors(rows: list[list[str]], errors: dict[Cell, str]) -> list[list[str]]:
