@@ -81,7 +81,7 @@ def test_nothing_to_parse_starts_no_pool_and_loads_no_analyzer(
         raise AssertionError("nothing to parse: no warm-up, no pool")
 
     monkeypatch.setattr(pipeline, "warm_up", refuse)
-    monkeypatch.setattr(pipeline.mp, "get_context", refuse)
+    monkeypatch.setattr(pipeline, "prepare_parallel", refuse)
     report = brain.ingest([small_corpus], jobs=2)
     assert report.counts == {"unchanged": 3, "failed": 2}
 

@@ -4,7 +4,6 @@ document in its own transaction (one writer), record failures, prune vanished fi
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from ebrain.catalog.db import write_conn
 from ebrain.index.fts import fts_flush, fts_pending
 from ebrain.ingest import store
+from ebrain.ingest.pool import prepare_parallel
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, prepare, warm_up
 from ebrain.ingest.report import FileResult, IngestReport, Progress
 
@@ -291,11 +291,8 @@ def prepare_files(
         yield from (prepare(p, options) for p in paths)
         return
     warm_up(options)  # load jieba and the parser libraries once; forked workers share them
-    ctx = mp.get_context("fork")
     workers = min(jobs, len(paths))
-    with ctx.Pool(workers, maxtasksperchild=200) as pool:
-        tasks = [(p, options) for p in paths]
-        yield from pool.imap(_prepare_task, tasks, chunksize=_chunksize(len(paths), workers))
+    yield from prepare_parallel(paths, options, workers, _chunksize(len(paths), workers))
 
 
 def _chunksize(files: int, workers: int) -> int:
@@ -321,7 +318,3 @@ def _remembered_failure(cand: Candidate, failure: store.KnownFailure) -> FileRes
         message=failure.message,
         hint=UNCHANGED_FAILURE_HINT,
     )
-
-
-def _prepare_task(args: tuple[str, PrepareOptions]) -> Prepared | Failed:
-    return prepare(*args)
