@@ -174,20 +174,13 @@ def _add_paragraph(
 
 
 def _paragraph(p: Element) -> tuple[str, _ParaProps]:
-    """The text of a paragraph and its properties, in one pass over its children.
+    """The text of a paragraph and its properties (its first w:pPr).
 
     (Element lookups with find() cost ~2 us each in lxml; walking the children is cheaper.)
     """
+    props = next((_para_props(child) for child in p if child.tag == _PPR), _NO_PROPS)
     parts: list[str] = []
-    props = _NO_PROPS
-    for child in p:
-        tag = child.tag
-        if tag == _R:
-            _run_text(child, parts)
-        elif tag in _RUN_CONTAINERS:
-            _collect_runs(child, parts)
-        elif tag == _PPR and props is _NO_PROPS:
-            props = _para_props(child)
+    _collect_runs(p, parts)
     return "".join(parts), props
 
 
