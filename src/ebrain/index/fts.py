@@ -4,13 +4,15 @@ transaction, so the index never drifts from the catalog.
 New chunks are first listed in `chunk_fts_pending` (in the transaction that stores them) and
 moved into FTS5 in batches by `fts_flush`: one FTS5 segment per batch instead of one per
 document, about a quarter of the cost of storing a document. Ingest flushes as it goes and at
-the end; a search flushes what a killed run left (see `fts_pending`)."""
+the end; a search indexes what a killed run left (see `fts_catch_up`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+
+from ebrain.catalog.db import write_conn
 
 _QUEUE_DOCUMENT = sa.text(
     "INSERT INTO chunk_fts_pending(chunk_id) SELECT id FROM chunk "
@@ -40,6 +42,16 @@ def fts_pending(conn: sa.Connection) -> bool:
     if not has_fts(conn):
         return False
     return conn.execute(sa.text("SELECT 1 FROM chunk_fts_pending LIMIT 1")).first() is not None
+
+
+def fts_catch_up(engine: sa.Engine) -> int:
+    """Index whatever is queued; the write lock is taken only when something is (a cheap read
+    first, so searches and no-op ingests never wait on a writer)."""
+    with engine.connect() as conn:
+        if not fts_pending(conn):
+            return 0
+    with write_conn(engine) as conn, conn.begin():
+        return fts_flush(conn)
 
 
 def fts_flush(conn: sa.Connection) -> int:

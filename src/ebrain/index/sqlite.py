@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ebrain.catalog.db import write_conn
 from ebrain.index.base import Filters, IndexedChunk, IndexHit
-from ebrain.index.fts import fts_flush, fts_pending, fts_rebuild, fts_remove_chunks
+from ebrain.index.fts import fts_catch_up, fts_rebuild, fts_remove_chunks
 from ebrain.index.vectors import (
     VectorCache,
     bump_generation,
@@ -146,7 +146,7 @@ class SqliteIndex:
         """BM25 top-k; filters (ACL included) are part of the query."""
         if not terms or k <= 0:
             return []
-        self._catch_up()
+        fts_catch_up(self.engine)  # what an interrupted ingest left queued
         with self.engine.connect() as conn:
             expr = match_query(self._prune(conn, terms))
             if not filters.restricts:
@@ -163,14 +163,6 @@ class SqliteIndex:
                 )
                 rows = conn.execute(sa.text(sql), {**params, "q": expr, "k": k}).all()
         return [IndexHit(int(r[0]), float(r[1])) for r in rows]
-
-    def _catch_up(self) -> None:
-        """Index the chunks that an interrupted ingest left queued, so search sees them all."""
-        with self.engine.connect() as conn:
-            if not fts_pending(conn):
-                return
-        with write_conn(self.engine) as conn, conn.begin():
-            fts_flush(conn)
 
     def _prune(self, conn: sa.Connection, terms: Sequence[str]) -> list[str]:
         """Above `prune_above` chunks, drop query terms found in more than `max_df` of them:

@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ebrain.catalog.db import write_conn
-from ebrain.index.fts import fts_flush, fts_pending
+from ebrain.index.fts import fts_catch_up
 from ebrain.ingest import store
 from ebrain.ingest.pool import prepare_parallel
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, prepare, warm_up
@@ -211,7 +211,7 @@ class IngestPipeline:
             file_result = self._store_one(conn, result, known.get(result.path), tags, acl)
             report.files.append(file_result)
             if n % FTS_BATCH_DOCS == 0:
-                self._flush_fulltext(conn)
+                fts_catch_up(self.engine)
             done_bytes += result.size
             chunks += file_result.chunks
             self.progress(
@@ -220,15 +220,7 @@ class IngestPipeline:
             if strict and file_result.status == "failed":
                 report.stopped_early = True
                 break
-        self._flush_fulltext(conn)
-
-    def _flush_fulltext(self, conn: sa.Connection) -> None:
-        """Move the chunks stored so far (and any an interrupted run left) into the index."""
-        with conn.begin():
-            pending = fts_pending(conn)
-        if pending:
-            with conn.begin():
-                fts_flush(conn)
+        fts_catch_up(self.engine)  # this run's chunks, and any an interrupted run left
 
     def _prepared(self, todo: list[Candidate]) -> Iterator[Prepared | Failed]:
         """Prepared files in order, from a fork pool when it pays off."""

@@ -9,13 +9,13 @@ batches that were in flight are resubmitted to a fresh pool. A bad file never st
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
-from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, prepare
+from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, file_stat, prepare
 
 Result = Prepared | Failed
 WINDOW_PER_WORKER = 4  # batches in flight per worker: keeps workers busy, bounds memory
@@ -106,10 +106,6 @@ def isolated(path: str, options: PrepareOptions, context: mp.context.BaseContext
 
 def crashed(path: str) -> Failed:
     """The result for a file whose parser process died."""
-    try:
-        st = os.stat(path)
-        size, mtime = st.st_size, st.st_mtime
-    except OSError:
-        size, mtime = 0, 0.0
+    size, mtime = file_stat(Path(path))
     message = "the parser process died on this file (crash or out of memory)"
     return Failed(path, size, mtime, "corrupt", message, CRASH_HINT)

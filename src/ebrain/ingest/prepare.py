@@ -107,19 +107,20 @@ def prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
         stat = p.stat()
         doc = parse_file(p, max_bytes=options.max_bytes, libreoffice=options.libreoffice)
     except ParseError as exc:
-        size, mtime = _stat(p)
+        size, mtime = file_stat(p)
         return Failed(path, size, mtime, exc.reason, exc.message, exc.hint)
     except NotFoundError as exc:
         return Failed(path, 0, 0.0, "not_found", exc.message, "the file vanished during ingest")
     except OSError as exc:
         return Failed(path, 0, 0.0, "unreadable", str(exc), "check the file's permissions")
     except Exception as exc:  # a parser bug must not stop the batch
-        size, mtime = _stat(p)
+        size, mtime = file_stat(p)
         return Failed(path, size, mtime, "corrupt", f"{type(exc).__name__}: {exc}")
     return _build(p, doc, stat.st_size, stat.st_mtime, options)
 
 
-def _stat(p: Path) -> tuple[int, float]:
+def file_stat(p: Path) -> tuple[int, float]:
+    """(size, mtime) of a file, or (0, 0.0) when it cannot be read."""
     try:
         st = p.stat()
     except OSError:
