@@ -27,8 +27,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: sa.Connection) -> None:
     # Writers BEGIN IMMEDIATE: one writer at a time, no lock-upgrade deadlocks; readers don't block.
+    # Straight to the driver: this runs once per stored document, and the SQL has no parameters.
     immediate = conn.get_execution_options().get("immediate", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+        "BEGIN IMMEDIATE" if immediate else "BEGIN"
+    )
 
 
 def make_engine(url: str) -> sa.Engine:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from ebrain.catalog import hot
 from ebrain.catalog.db import write_conn
 
 _QUEUE_DOCUMENT = sa.text(
@@ -34,7 +35,7 @@ def fts_add_documents(conn: sa.Connection, document_ids: Iterable[int]) -> None:
     """Queue every chunk of these (just stored) documents for the index (see `fts_flush`)."""
     ids = [{"d": d} for d in document_ids]
     if ids and has_fts(conn):
-        conn.execute(_QUEUE_DOCUMENT, ids)
+        hot.run_many(conn, _QUEUE_DOCUMENT, ids)
 
 
 def fts_pending(conn: sa.Connection) -> bool:

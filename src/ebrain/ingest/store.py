@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ebrain.catalog import hot
 from ebrain.catalog import schema as t
-from ebrain.catalog.db import inserted_id
 from ebrain.catalog.workspace import now_iso
 from ebrain.index.fts import fts_add_documents, fts_remove_documents
 from ebrain.index.vectors import bump_generation
@@ -102,31 +102,22 @@ def set_tags_acl(
 
 def record_failure(conn: sa.Connection, kb_id: int, failed: Failed) -> None:
     """Remember why a file failed (replacing an earlier failure of the same path)."""
-    conn.execute(
-        sa.delete(t.ingest_error).where(
-            t.ingest_error.c.kb_id == kb_id, t.ingest_error.c.path == failed.path
-        )
-    )
-    conn.execute(
-        sa.insert(t.ingest_error).values(
-            kb_id=kb_id,
-            path=failed.path,
-            reason=failed.reason,
-            message=failed.message,
-            size=failed.size,
-            mtime=failed.mtime,
-            at=now_iso(),
-        )
-    )
+    clear_failure(conn, kb_id, failed.path)
+    values = {
+        "kb_id": kb_id,
+        "path": failed.path,
+        "reason": failed.reason,
+        "message": failed.message,
+        "size": failed.size,
+        "mtime": failed.mtime,
+        "at": now_iso(),
+    }
+    hot.run(conn, _INSERT_ERROR, values)
 
 
 def clear_failure(conn: sa.Connection, kb_id: int, path: str) -> None:
     """Forget an earlier failure of a path that has now been ingested."""
-    conn.execute(
-        sa.delete(t.ingest_error).where(
-            t.ingest_error.c.kb_id == kb_id, t.ingest_error.c.path == path
-        )
-    )
+    hot.run(conn, _DELETE_ERROR, {"kb": kb_id, "p": path})
 
 
 def remove_path(conn: sa.Connection, kb_id: int, path: str) -> None:
@@ -182,16 +173,21 @@ _INSERT_PATH = sa.insert(t.document_path)
 _INSERT_DOCUMENT = sa.insert(t.document)
 _INSERT_VERSION = sa.insert(t.version)
 _INSERT_CHUNKS = sa.insert(t.chunk)
+_INSERT_ERROR = sa.insert(t.ingest_error)
+_DELETE_ERROR = sa.delete(t.ingest_error).where(
+    t.ingest_error.c.kb_id == sa.bindparam("kb"), t.ingest_error.c.path == sa.bindparam("p")
+)
+_PATH_COUNT = sa.select(sa.func.count()).where(t.document_path.c.document_id == sa.bindparam("d"))
 
 
 def _doc_by_hash(conn: sa.Connection, kb_id: int, content_hash: str) -> int | None:
-    row = conn.execute(_DOC_BY_HASH, {"kb": kb_id, "h": content_hash}).first()
+    row = hot.run(conn, _DOC_BY_HASH, {"kb": kb_id, "h": content_hash}).first
     return None if row is None else int(row[0])
 
 
 def _path_count(conn: sa.Connection, document_id: int) -> int:
-    q = sa.select(sa.func.count()).where(t.document_path.c.document_id == document_id)
-    return int(conn.execute(q).scalar_one())
+    row = hot.run(conn, _PATH_COUNT, {"d": document_id}).first
+    return 0 if row is None else int(row[0])
 
 
 def _attach_path(
@@ -213,8 +209,8 @@ def _upsert_path(
         "content_hash": prep.content_hash,
         "seen_at": now_iso(),
     }
-    if new or conn.execute(_UPDATE_PATH, {"kb": kb_id, "p": prep.path, **values}).rowcount == 0:
-        conn.execute(_INSERT_PATH, {"kb_id": kb_id, "path": prep.path, **values})
+    if new or hot.run(conn, _UPDATE_PATH, {"kb": kb_id, "p": prep.path, **values}).rowcount == 0:
+        hot.run(conn, _INSERT_PATH, {"kb_id": kb_id, "path": prep.path, **values})
 
 
 def _doc_values(prep: Prepared) -> dict[str, object]:
@@ -242,7 +238,7 @@ def _insert_document(conn: sa.Connection, kb_id: int, prep: Prepared) -> int:
         "version": 1,
         "created_at": now_iso(),
     }
-    doc_id = inserted_id(conn.execute(_INSERT_DOCUMENT, values))
+    doc_id = _inserted_id(hot.run(conn, _INSERT_DOCUMENT, values))
     _insert_version(conn, doc_id, 1, kb_id, prep, prep.doc_type)
     return doc_id
 
@@ -276,24 +272,26 @@ def _new_version(conn: sa.Connection, doc_id: int, prep: Prepared) -> None:
 def _insert_version(
     conn: sa.Connection, doc_id: int, number: int, kb_id: int, prep: Prepared, doc_type: str
 ) -> None:
-    version_id = inserted_id(
-        conn.execute(
-            _INSERT_VERSION,
-            {
-                "document_id": doc_id,
-                "number": number,
-                "content_hash": prep.content_hash,
-                "text": prep.text,
-                "created_at": now_iso(),
-            },
-        )
-    )
+    values = {
+        "document_id": doc_id,
+        "number": number,
+        "content_hash": prep.content_hash,
+        "text": prep.text,
+        "created_at": now_iso(),
+    }
+    version_id = _inserted_id(hot.run(conn, _INSERT_VERSION, values))
     rows = [
         _chunk_row(doc_id, version_id, kb_id, doc_type, c, terms)
         for c, terms in zip(prep.chunks, prep.terms, strict=True)
     ]
-    conn.execute(_INSERT_CHUNKS, rows)
+    hot.run_many(conn, _INSERT_CHUNKS, rows)
     fts_add_documents(conn, [doc_id])
+
+
+def _inserted_id(outcome: hot.Outcome) -> int:
+    if outcome.lastrowid is None:
+        raise RuntimeError("the insert returned no primary key")
+    return outcome.lastrowid
 
 
 def _chunk_row(
