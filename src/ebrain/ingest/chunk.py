@@ -31,7 +31,7 @@ class Chunk:
     n_tokens: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Placed:
     """A block with its normalized text and its offsets in the document text."""
 
@@ -47,7 +47,8 @@ def layout(doc: Document) -> tuple[str, list[Placed]]:
     placed: list[Placed] = []
     pos = 0
     for block in doc.blocks:
-        raw = table_to_markdown(block.rows) if block.rows else block.text
+        # A table block's text is already its Markdown (Block contract); render only if missing.
+        raw = block.text or (table_to_markdown(block.rows) if block.rows else "")
         text = normalize_text(raw)
         if not text:
             continue
@@ -59,7 +60,7 @@ def layout(doc: Document) -> tuple[str, list[Placed]]:
     return "\n\n".join(parts), placed
 
 
-@dataclass
+@dataclass(slots=True)
 class _Piece:
     """An unsplittable unit: a sentence, a table row group, or a heading."""
 
@@ -94,12 +95,13 @@ class Chunker:
         return text, chunks
 
     def _sentences(self, item: Placed) -> list[_Piece]:
-        pieces = []
+        pieces: list[_Piece] = []
+        add, target = pieces.append, self.config.target_tokens
         text, base, block = item.text, item.start, item.block
         for s, e in split_sentences(text):
             tokens = estimate_tokens(text[s:e])
-            if tokens <= self.config.target_tokens:
-                pieces.append(_Piece(base + s, base + e, tokens or 1, block))
+            if tokens <= target:
+                add(_Piece(base + s, base + e, tokens or 1, block))
                 continue
             for a, b in self._hard_split(s, e, tokens):
                 tokens = estimate_tokens(text[a:b]) or 1
@@ -133,12 +135,15 @@ class Chunker:
             i = _overlap_start(pieces, i, j, overlap)
 
     def _table_chunks(self, item: Placed, first_ord: int) -> list[Chunk]:
+        whole = _make_chunk(item.text, [_whole(item)], first_ord, "table", item.start)
+        if whole.n_tokens <= self.config.target_tokens:  # fits: rows are not looked at
+            return [whole]
         lines = item.text.split("\n")
         header_n = 2 if len(lines) > 1 and lines[1].startswith("|-") else 1
         header = "\n".join(lines[:header_n])
         rows = _line_spans(item.text)[header_n:]
-        if estimate_tokens(item.text) <= self.config.target_tokens or not rows:
-            return [_make_chunk(item.text, [_whole(item)], first_ord, "table", item.start)]
+        if not rows:
+            return [whole]
         return self._row_groups(item, header, rows, first_ord)
 
     def _row_groups(

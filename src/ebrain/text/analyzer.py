@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, filterfalse
 from typing import Any
 
 FTS5_TOKENIZE = "unicode61 remove_diacritics 0 tokenchars '-_.'"
@@ -25,9 +26,23 @@ OPENCC_CONFIG = "tw2sp"
 
 _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CLASS}]")
-_UNIT = rf"[^\W_{_CJK_CLASS}]+"
+_UNIT_CHAR = rf"[^\W_{_CJK_CLASS}]"
+_UNIT = rf"{_UNIT_CHAR}+"
 _SCAN = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<tok>{_UNIT}(?:[-_.]{_UNIT})*)")
-_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+# _SCAN's two alternatives as separate patterns, written 'X X*' rather than 'X+' so that re
+# skips non-starting characters in its fast prefix loop (same language, same greedy matches).
+_RUN = re.compile(f"[{_CJK_CLASS}][{_CJK_CLASS}]*")
+_TOKEN = re.compile(rf"{_UNIT_CHAR}{_UNIT_CHAR}*(?:[-_.]{_UNIT})*")
+# Digit groups: (?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]), with the look-behind moved after the
+# first digit (where it still tests the character before it) so that re's fast prefix loop can
+# skip to digits; the same matches, tried in the same order.
+_THOUSANDS = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,])")
+# A digit, comma, digit: every _THOUSANDS match holds one, so without it there is nothing to sub.
+_THOUSANDS_HINT = re.compile(r",\d(?<=\d,\d)")
+# Common full-width punctuation and its NFKD form. NFKC(s) is compose(NFKD(s)), and NFKD only
+# decomposes each character and reorders combining marks, so swapping a character for its own
+# NFKD never changes NFKC(s); it lets NFKC's quick check pass most Chinese text untouched.
+_WIDE = tuple((c, unicodedata.normalize("NFKD", c)) for c in "，（）：；？！\u3000")
 _SPLIT = re.compile(r"[-_.]")
 _ALNUM_RUNS = re.compile(r"[a-z]+|\d+")
 _ASCII_WORD = re.compile(r"[a-z]+")
@@ -74,11 +89,21 @@ def _own_tokenizer(words: Iterable[str]) -> Any:
 
 def fold(text: str) -> str:
     """Fold width, case and script: `ＨＴ－２０００` -> `ht-2000`, 資料庫 -> 数据库."""
+    if not text.isascii():
+        for wide, narrow in _WIDE:
+            if wide in text:
+                text = text.replace(wide, narrow)
     text = unicodedata.normalize("NFKC", text).lower()
-    text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+    if _THOUSANDS_HINT.search(text):
+        text = _THOUSANDS.sub(_drop_commas, text)
     if _CJK.search(text):
         text = _opencc().convert(text)
     return text
+
+
+def _drop_commas(match: re.Match[str]) -> str:
+    """`1,000,000` -> `1000000` (a _THOUSANDS match)."""
+    return match.group(0).replace(",", "")
 
 
 def safe_term(text: str) -> str:
@@ -93,6 +118,20 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("english")
 
 
+class _Expansions(dict[str, tuple[str, ...]]):
+    """Token -> its terms, computed by `expand` on first lookup (at most 200,000 kept)."""
+
+    def __init__(self, expand: Callable[[str], tuple[str, ...]]) -> None:
+        super().__init__()
+        self._expand = expand
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        terms = self._expand(token)
+        if len(self) < 200_000:
+            self[token] = terms
+        return terms
+
+
 class Analyzer:
     """Turns Chinese/English text into search terms; the same rules at index and query time."""
 
@@ -103,7 +142,7 @@ class Analyzer:
         self.stopwords = stopwords
         self.hmm = hmm
         self._tokenizer: Any = None
-        self._codes: dict[str, tuple[str, ...]] = {}
+        self._codes = _Expansions(self._expand)
         self._setup_user_words()
 
     def _setup_user_words(self) -> None:
@@ -137,34 +176,21 @@ class Analyzer:
     def _terms(self, text: str) -> list[str]:
         """Terms of folded `text`: mixed user words, Latin/digit terms, then the Chinese words
         (all Chinese runs segmented in one jieba call: one call per run cost more than the
-        segmentation; runs stay apart because jieba splits its input at the newlines)."""
+        segmentation; runs stay apart because jieba splits its input at the newlines).
+        _TOKEN and _RUN find the same tokens and runs as _SCAN: the two share no character."""
         out: list[str] = []
         if self._mixed is not None:
             found = (safe_term(m.group(0)) for m in self._mixed.finditer(text))
             out.extend(term for term in found if term)
-        runs: list[str] = []
-        token = self._token
-        for run, tok in _SCAN.findall(text):
-            if run:
-                runs.append(run)
-            else:
-                out.extend(token(tok))
+        out.extend(chain.from_iterable(map(self._codes.__getitem__, _TOKEN.findall(text))))
+        runs = _RUN.findall(text)
         if runs:
-            stop = self._stop
             words = self.tokenizer.cut_for_search("\n".join(runs), self.hmm)
-            out.extend([word for word in words if word not in stop])
+            out.extend(filterfalse(self._stop.__contains__, words))
         return out
 
-    def _token(self, token: str) -> tuple[str, ...]:
-        """Terms of one Latin/digit token: a word, a user word, or a code (whole + parts)."""
-        cached = self._codes.get(token)
-        if cached is None:
-            cached = self._expand(token)
-            if len(self._codes) < 200_000:
-                self._codes[token] = cached
-        return cached
-
     def _expand(self, token: str) -> tuple[str, ...]:
+        """Terms of one Latin/digit token: a word, a user word, or a code (whole + parts)."""
         if token in self._keep:
             return (token,)
         if _ASCII_WORD.fullmatch(token):

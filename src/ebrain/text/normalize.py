@@ -15,7 +15,21 @@ def normalize_text(text: str) -> str:
     Character widths are kept as written (folding happens in the search analyzer), so that
     offsets into the normalized text point at what the user will see.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", _CONTROL.sub("", text))
-    lines = [line.strip() for line in text.split("\n")]
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _collapse_spaces(_CONTROL.sub("", text))
+    if "\n" not in text:  # a single line: stripping it is all that is left to do
+        return text.strip()
+    text = "\n".join(map(str.strip, text.split("\n")))
+    if "\n\n\n" in text:
+        text = _BLANKS.sub("\n\n", text)
+    return text.strip()
+
+
+def _collapse_spaces(text: str) -> str:
+    """Replace each run of spaces, tabs, NBSP and ideographic spaces with one space."""
+    # The substitution only changes a run that is not a lone ' ', i.e. one with two characters
+    # or with a tab, NBSP or U+3000; without any of those, the text is returned as is.
+    if "  " in text or "\t" in text or "\u00a0" in text or "\u3000" in text:
+        return _SPACES.sub(" ", text)
+    return text
