@@ -49,3 +49,52 @@ def test_classify(name: str, body: str, expected: str) -> None:
 def test_transcript_structure_wins() -> None:
     doc = Document("chat", [Block("客户：你好")], meta={"transcript": True})
     assert classify(doc, "chat.json").doc_type == "transcript"
+
+
+def test_head_is_the_start_of_doc_text() -> None:
+    import random
+
+    from ebrain.ingest.classify import _head
+
+    rnd = random.Random(3)
+    for _ in range(500):
+        texts = [rnd.choice(["", "a", "段落", "x" * rnd.randint(1, 40)]) for _ in range(9)]
+        doc = Document("t", [Block(t) for t in texts[: rnd.randint(0, 9)]])
+        limit = rnd.randint(0, 80)
+        assert _head(doc, limit) == doc.text[:limit]
+
+
+def test_speaker_turns_scan_like_a_multiline_one() -> None:
+    import random
+    import re
+    from collections import Counter
+
+    from ebrain.ingest.classify import speaker_turns
+
+    turn = re.compile(r"(?m)^(?:\[[\d:\- ]+\]\s*)?([^\s：:\[\]|#]{1,12})[：:]\s*\S")
+
+    def reference(text: str) -> int:
+        counts = Counter(turn.findall(text))
+        recurring = [c for c in counts.values() if c >= 3]
+        return sum(recurring) if len(recurring) >= 2 else 0
+
+    rnd = random.Random(7)
+    bits = [
+        "客户",
+        "Agent",
+        "[09:43] ",
+        "[1-2]",
+        "：",
+        ":",
+        " ",
+        "\n",
+        "\n\n",
+        "好",
+        "x",
+        "#",
+        "\t",
+    ]
+    for _ in range(3000):
+        text = "".join(rnd.choice(bits) for _ in range(rnd.randint(0, 60)))
+        assert speaker_turns(text) == reference(text), repr(text)
+    assert speaker_turns("甲：好\n乙：好\n甲：嗯\n乙：嗯\n甲：行\n乙：行") == 6

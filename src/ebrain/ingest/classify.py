@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ebrain.ingest.document import Document
 
@@ -74,6 +76,8 @@ CUES: dict[str, Cues] = {
 _NAME_WEIGHT = 4.0
 _BODY_CAP = 6
 _MIN_SCORE = 2.5
+_BODY_CHARS = 6000
+_TEXT = attrgetter("text")
 
 
 @dataclass
@@ -105,7 +109,7 @@ def classify(doc: Document, file_name: str = "") -> Classification:
     if doc.meta.get("kind") == "transcript" or doc.meta.get("transcript"):
         return Classification("transcript", 10.0, {"transcript": 10.0})
     name = f"{file_name} {doc.title}".lower()
-    body = doc.text[:6000]
+    body = _head(doc, _BODY_CHARS)
     lowered = body.lower()
     scores = {t: _score(t, name, lowered) for t in CUES}
     if speaker_turns(body) >= 6:
@@ -117,25 +121,43 @@ def classify(doc: Document, file_name: str = "") -> Classification:
     return Classification(best, scores[best], scores)
 
 
-_TURN = re.compile(r"(?m)^(?:\[[\d:\- ]+\]\s*)?([^\s：:\[\]|#]{1,12})[：:]\s*\S")
+def _head(doc: Document, limit: int) -> str:
+    """doc.text[:limit], joining only the blocks that reach into it."""
+    parts: list[str] = []
+    size = -2  # length of "\n\n".join(parts), the separators included
+    for text in filter(None, map(_TEXT, doc.blocks)):  # doc.text's blocks, as doc.text picks them
+        parts.append(text)
+        size += len(text) + 2
+        if size >= limit:  # the rest of doc.text lies past `limit`
+            break
+    return "\n\n".join(parts)[:limit]
+
+
+# A turn starts a line. Matching a literal "\n" on "\n" + text (instead of (?m)^ on text) finds
+# the same turns, but lets re jump from newline to newline. Consuming that "\n" skips no turn:
+# a match ends in \S, so the next line start is never at the very end of the previous match.
+_TURN = re.compile(r"\n(?:\[[\d:\- ]+\]\s*)?([^\s：:\[\]|#]{1,12})[：:]\s*\S")
 
 
 def speaker_turns(text: str) -> int:
     """Lines spoken by a recurring speaker ("张伟：…", "[09:43] Agent: …"): a dialogue's shape."""
-    speakers = [m.group(1) for m in _TURN.finditer(text)]
-    counts: dict[str, int] = {}
-    for name in speakers:
-        counts[name] = counts.get(name, 0) + 1
-    recurring = {n for n, c in counts.items() if c >= 3}
-    return sum(counts[n] for n in recurring) if len(recurring) >= 2 else 0
+    counts = Counter(_TURN.findall("\n" + text))
+    recurring = [c for c in counts.values() if c >= 3]
+    return sum(recurring) if len(recurring) >= 2 else 0
+
+
+_FAULT_NAME = re.compile(r"故障|失效|8d|rca|root[- ]cause|failure", re.I)
+_ACCEPTANCE_NAME = re.compile(r"验收|acceptance", re.I)
+_STAFF_GUIDE_NAME = re.compile(r"员工手册|employee handbook|staff handbook|hr ", re.I)
 
 
 def _disambiguate(scores: dict[str, float], name: str) -> None:
+    """Correct scores the file name contradicts."""
     # "故障分析报告" / "验收报告" are not periodic reports: the qualifier decides.
-    if re.search(r"故障|失效|8d|rca|root[- ]cause|failure", name, re.I):
+    if _FAULT_NAME.search(name):
         scores["report"] = min(scores["report"], scores["fault_analysis"] - 1)
-    if re.search(r"验收|acceptance", name, re.I):
+    if _ACCEPTANCE_NAME.search(name):
         scores["report"] = min(scores["report"], scores["acceptance"] - 1)
     # Staff handbooks and HR guides are not product manuals.
-    if re.search(r"员工手册|employee handbook|staff handbook|hr ", name, re.I):
+    if _STAFF_GUIDE_NAME.search(name):
         scores["manual"] = 0
