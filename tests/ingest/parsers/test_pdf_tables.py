@@ -112,3 +112,87 @@ def test_raw_pdfium_reads_match_the_pypdfium2_helpers(tmp_path: Path) -> None:
         helper.close()
         page.close()
         pdf.close()
+
+
+def _shapes(path: Path) -> Path:
+    """A page of every kind of path: lines, rectangles, a closed polygon, curves, a rotation."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    pdf.add_page()
+    for i in range(4):
+        pdf.rect(20 + 30 * i, 20, 30, 10, style="DF" if i % 2 else "D")
+        pdf.text(22 + 30 * i, 27, f"cell {i}")
+    pdf.line(20, 40, 140, 40)
+    pdf.polygon([(20, 50), (60, 50), (60, 70), (20, 70)], style="D")
+    pdf.bezier([(20, 90), (50, 80), (80, 100), (110, 90)], closed=True)
+    pdf.ellipse(120, 80, 30, 15)
+    with pdf.rotation(30, x=100, y=150):
+        pdf.rect(80, 140, 40, 20)
+    pdf.output(str(path))
+    return path
+
+
+def test_path_points_read_at_once_match_pdfiums_api(tmp_path: Path) -> None:
+    """Points read through the bound functions equal pypdfium2's per-point API calls."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from ebrain.ingest.parsers import pdf_grid
+
+    fn = pdf_grid.api()
+    pdf = pdfium.PdfDocument(str(_shapes(tmp_path / "shapes.pdf")))
+    page = pdf_parser._Page(pdf, 0)
+    try:
+        paths = pdf_grid.path_objects(page)
+        assert len(paths) >= 8
+        kinds = set()
+        for _level, obj in paths:
+            handle = ctypes.cast(obj, raw.FPDF_PAGEOBJECT)
+            expected = []
+            for index in range(raw.FPDFPath_CountSegments(handle)):
+                seg = raw.FPDFPath_GetPathSegment(handle, index)
+                x, y = ctypes.c_float(), ctypes.c_float()
+                assert raw.FPDFPathSegment_GetPoint(seg, x, y)
+                kind, closes = raw.FPDFPathSegment_GetType(seg), raw.FPDFPathSegment_GetClose(seg)
+                expected.append((x.value, y.value, kind, closes))
+            assert pdf_grid._points(fn, obj) == expected
+            kinds |= {p[2] for p in expected}
+        assert kinds == {
+            raw.FPDF_SEGMENT_MOVETO,
+            raw.FPDF_SEGMENT_LINETO,
+            raw.FPDF_SEGMENT_BEZIERTO,
+        }
+    finally:
+        page.close()
+        pdf.close()
+
+
+def test_metadata_reads_as_the_pypdfium2_helper_does(tmp_path: Path) -> None:
+    """Info values read with one reusable buffer equal get_metadata_value, long ones too."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    from fpdf import FPDF
+
+    long_title = "季度经营报告 " * (pdf_parser.META_BUFFER // 4)
+    made = FPDF()
+    made.set_title(long_title)
+    made.set_author("Alice")
+    made.set_keywords("  ")
+    made.add_page()
+    made.output(str(tmp_path / "meta.pdf"))
+    pdf = pdfium.PdfDocument(str(tmp_path / "meta.pdf"))
+    try:
+        buffer = ctypes.create_string_buffer(pdf_parser.META_BUFFER)
+        for key, tag in pdf_parser._META_TAGS.items():
+            value = pdf_parser._meta_value(pdf.raw, tag, buffer)
+            assert value == pdf.get_metadata_value(key)
+        meta = pdf_parser._metadata(pdf)
+    finally:
+        pdf.close()
+    assert meta["title"] == long_title.strip() and meta["author"] == "Alice"
+    assert "keywords" not in meta and meta["created"].startswith("20")

@@ -34,6 +34,16 @@ _HYPHEN_BREAK = re.compile(r"(\w)-\n(\w)")
 _PDF_DATE = re.compile(r"D?:?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
 _DATE_DEFAULTS = ("0000", "01", "01", "00", "00", "00")
 _SENTENCE_END = tuple(".!?:;。！？：；」』”)")
+_META_KEYS = {
+    "Title": "title",
+    "Author": "author",
+    "Subject": "subject",
+    "Keywords": "keywords",
+    "CreationDate": "created",
+    "ModDate": "modified",
+}
+_META_TAGS = {key: (key + "\x00").encode("utf-8") for key in _META_KEYS}
+META_BUFFER = 512  # bytes: most info values fit, longer ones take a second call
 
 
 @dataclass
@@ -319,12 +329,12 @@ def _band_text(
 def _paragraphs(text: str) -> Iterator[str]:
     """Paragraphs from page text: split at blank lines and after sentence-ending short lines."""
     lines = [ln.strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    width = max((len(ln) for ln in lines), default=0)
+    short = max(map(len, lines), default=0) * 0.7
     para: list[str] = []
     for line in lines:
         if line:
             para.append(line)
-        if para and (not line or (line.endswith(_SENTENCE_END) and len(line) < width * 0.7)):
+        if para and (not line or (len(line) < short and line.endswith(_SENTENCE_END))):
             yield _join_lines(para)
             para = []
     if para:
@@ -373,23 +383,29 @@ def _heading_at(outline: list[tuple[int, tuple[str, ...]]], index: int) -> tuple
 
 def _metadata(pdf: Any) -> dict[str, Any]:
     """Title, author, subject, keywords and dates from the PDF info dictionary."""
-    keys = {
-        "Title": "title",
-        "Author": "author",
-        "Subject": "subject",
-        "Keywords": "keywords",
-        "CreationDate": "created",
-        "ModDate": "modified",
-    }
+    buffer = ctypes.create_string_buffer(META_BUFFER)
     try:
-        info = {key: pdf.get_metadata_value(key) for key in keys}
+        info = {key: _meta_value(pdf.raw, tag, buffer) for key, tag in _META_TAGS.items()}
     except Exception:
         return {}
-    meta = {keys[k]: str(v).strip() for k, v in info.items() if str(v).strip()}
+    meta = {_META_KEYS[k]: str(v).strip() for k, v in info.items() if str(v).strip()}
     for key in ("created", "modified"):
         if key in meta:
             meta[key] = _pdf_date(meta[key])
     return meta
+
+
+def _meta_value(doc: Any, tag: bytes, buffer: Any) -> str:
+    """One info dictionary value as pypdfium2's get_metadata_value reads it, in one call when
+    it fits `buffer` (pdfium writes nothing into a buffer too small, and tells the size)."""
+    import pypdfium2.raw as raw
+
+    size = int(raw.FPDF_GetMetaText(doc, tag, buffer, len(buffer)))
+    if size > len(buffer):
+        buffer = ctypes.create_string_buffer(size)
+        raw.FPDF_GetMetaText(doc, tag, buffer, size)
+    # the helper's buffer holds `size` bytes, of which it decodes all but the last two
+    return codecs.decode(memoryview(buffer)[:size][: size - 2], "utf-16-le")
 
 
 def _pdf_date(value: str) -> str:

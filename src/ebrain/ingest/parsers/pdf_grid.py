@@ -7,6 +7,7 @@ page through pdfminer. Coordinates are PDF user space with y negated, so sorting
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import functools
 import itertools
@@ -24,6 +25,7 @@ Edge = tuple[float, float, float]  # (position, start, end): y for horizontal, x
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # (x0, top, x1, bottom) with top = -y
 PathObject = tuple[int, int]  # (form nesting level, FPDF_PAGEOBJECT address of a path)
+SegmentPoint = tuple[float, float, int, int]  # x, y, FPDF_SEGMENT_* type, closes the figure
 
 
 class NeedsFallback(Exception):
@@ -54,6 +56,7 @@ class Api(NamedTuple):
     point: Callable[..., int]
     segment_type: Callable[..., int]
     closes: Callable[..., int]
+    bounded_text: Callable[..., int]
 
 
 @functools.cache
@@ -61,7 +64,7 @@ def api() -> Api:
     """The pdfium functions of Api, bound once."""
     import pypdfium2.raw as raw
 
-    p, i = ctypes.c_void_p, ctypes.c_int
+    p, i, d = ctypes.c_void_p, ctypes.c_int, ctypes.c_double
 
     def bind(fn: Any, restype: Any, *argtypes: Any) -> Callable[..., Any]:
         # cdecl, as pypdfium2 loads pdfium (ctypes.CDLL) on every platform
@@ -80,19 +83,21 @@ def api() -> Api:
         bind(raw.FPDFPathSegment_GetPoint, i, p, p, p),
         bind(raw.FPDFPathSegment_GetType, i, p),
         bind(raw.FPDFPathSegment_GetClose, i, p),
+        bind(raw.FPDFText_GetBoundedText, i, p, d, d, d, d, p, i),
     )
 
 
 def path_objects(page: Any) -> list[PathObject]:
     """The page's path objects in content order, those inside form objects one level deep."""
     fn = api()
+    get_object, object_type = fn.get_object, fn.object_type
     handle = ctypes.cast(page.raw, ctypes.c_void_p).value  # page.raw: an FPDF_PAGE
     out: list[PathObject] = []
     for index in range(fn.count_objects(handle)):
-        obj = fn.get_object(handle, index)
+        obj = get_object(handle, index)
         if not obj:
             continue
-        kind = fn.object_type(obj)
+        kind = object_type(obj)
         if kind == _PATH:
             out.append((0, obj))
         elif kind == _FORM:
@@ -120,73 +125,98 @@ class BoxText:
     def __init__(self, textpage: Any) -> None:
         import pypdfium2.raw as raw
 
-        self._raw = textpage
-        self._get = raw.FPDFText_GetBoundedText
-        self._size = 2 * max(int(raw.FPDFText_CountChars(self._raw)), 0) + 256
-        self._buffer = (ctypes.c_ushort * self._size)()
+        self._raw = ctypes.cast(textpage, ctypes.c_void_p).value
+        self._get = api().bounded_text
+        self._size = 2 * max(int(raw.FPDFText_CountChars(textpage)), 0) + 256
+        self._grow(self._size)
+
+    def _grow(self, size: int) -> None:
+        """A fresh buffer of `size` UTF-16 units."""
+        self._size = size
+        self._buffer = (ctypes.c_ushort * size)()
+        self._address = ctypes.addressof(self._buffer)
+        self._view = memoryview(self._buffer)
 
     def text(self, box: Box, inset: float = CELL_INSET) -> str:
         """The text inside `box` shrunk by `inset` on each side (unless too small for that)."""
         x0, top, x1, bottom = box
         if x1 - x0 <= 2 * inset or bottom - top <= 2 * inset:
             inset = 0.0
-        args = (self._raw, x0 + inset, -top - inset, x1 - inset, -bottom + inset)
-        count = int(self._get(*args, self._buffer, self._size))
+        rect = (x0 + inset, -top - inset, x1 - inset, -bottom + inset)  # left, top, right, bottom
+        count = self._get(self._raw, *rect, self._address, self._size)
         while count >= self._size:  # it did not fit: grow the buffer and ask again
-            self._size *= 4
-            self._buffer = (ctypes.c_ushort * self._size)()
-            count = int(self._get(*args, self._buffer, self._size))
+            self._grow(self._size * 4)
+            count = self._get(self._raw, *rect, self._address, self._size)
         if count > 0 and self._buffer[count - 1] == 0:  # pdfium counts the terminating NUL
             count -= 1
-        return ctypes.string_at(self._buffer, 2 * count).decode("utf-16-le", "ignore")
+        return codecs.decode(self._view[:count], "utf-16-le", "ignore")
 
 
 def _edges(paths: list[PathObject]) -> tuple[list[Edge], list[Edge]]:
     """Axis-parallel straight segments of every path object (lines and rectangle sides)."""
-    fn = api()
-    horizontal: list[Edge] = []
-    vertical: list[Edge] = []
-    for level, obj in paths:
-        if level > 0:
-            raise NeedsFallback("path inside a form object")
-        for (ax, ay), (bx, by) in _segments(fn, obj):
+    if any(level > 0 for level, _obj in paths):  # before any reading: the page is handed over
+        raise NeedsFallback("path inside a form object")
+    reader = _PathReader(api())
+    for _level, obj in paths:
+        reader.add(obj)
+    return reader.horizontal, reader.vertical
+
+
+class _PathReader:
+    """Edges of path objects, read through one matrix buffer.
+
+    Edge order is free: _merge sorts whole edge tuples before anything looks at them."""
+
+    def __init__(self, fn: Api) -> None:
+        self.fn = fn
+        self.horizontal: list[Edge] = []
+        self.vertical: list[Edge] = []
+        self._m = (ctypes.c_float * 6)()
+        self._m_at = ctypes.addressof(self._m)
+
+    def add(self, path: int) -> None:
+        """Add the straight segments of a path in page space (Bézier pieces are skipped)."""
+        a, b, c, d, e, f = self._matrix(path)
+        segments: list[tuple[Point, Point]] = []
+        start = last = (0.0, 0.0)
+        for sx, sy, kind, closes in _points(self.fn, path):
+            point = (a * sx + c * sy + e, b * sx + d * sy + f)
+            if kind == _MOVETO:
+                start = point
+            elif kind == _LINETO:
+                segments.append((last, point))
+            if closes and point != start:
+                segments.append((point, start))
+            last = point
+        self._keep(segments)
+
+    def _matrix(self, obj: int) -> tuple[float, float, float, float, float, float]:
+        """The transform matrix of a page object, or NeedsFallback when pdfium cannot tell."""
+        m = self._m
+        if not self.fn.matrix(obj, self._m_at):
+            raise NeedsFallback("unreadable path matrix")
+        return m[0], m[1], m[2], m[3], m[4], m[5]
+
+    def _keep(self, segments: list[tuple[Point, Point]]) -> None:
+        """Keep the horizontal and vertical segments (at least 1 long) as edges."""
+        horizontal, vertical = self.horizontal, self.vertical
+        for (ax, ay), (bx, by) in segments:
             if abs(ay - by) < 0.5 and abs(ax - bx) >= 1:
                 horizontal.append((-ay, ax, bx) if ax <= bx else (-ay, bx, ax))
             elif abs(ax - bx) < 0.5 and abs(ay - by) >= 1:
                 vertical.append((ax, -ay, -by) if -ay <= -by else (ax, -by, -ay))
-    return horizontal, vertical
 
 
-def _segments(fn: Api, path: int) -> list[tuple[Point, Point]]:
-    """Straight segments of a path in page space (Bézier pieces are skipped)."""
-    segment, get_point, segment_type, closes = fn.segment, fn.point, fn.segment_type, fn.closes
-    a, b, c, d, e, f = _matrix(fn, path)
-    x, y = ctypes.c_float(), ctypes.c_float()
-    px, py = ctypes.addressof(x), ctypes.addressof(y)
-    out: list[tuple[Point, Point]] = []
-    start = last = (0.0, 0.0)
-    for index in range(fn.count_segments(path)):
-        seg = segment(path, index)
-        get_point(seg, px, py)
-        sx, sy = x.value, y.value
-        point = (a * sx + c * sy + e, b * sx + d * sy + f)
-        kind = segment_type(seg)
-        if kind == _MOVETO:
-            start = point
-        elif kind == _LINETO:
-            out.append((last, point))
-        if closes(seg) and point != start:
-            out.append((point, start))
-        last = point
+def _points(fn: Api, path: int) -> list[SegmentPoint]:
+    """The segment points of a path in its own space, four calls a point."""
+    xy = (ctypes.c_float * 2)()  # stays 0, 0 should pdfium not write a point
+    at = ctypes.addressof(xy)
+    out: list[SegmentPoint] = []
+    for index in range(max(fn.count_segments(path), 0)):
+        seg = fn.segment(path, index)
+        fn.point(seg, at, at + 4)
+        out.append((xy[0], xy[1], fn.segment_type(seg), fn.closes(seg)))
     return out
-
-
-def _matrix(fn: Api, obj: int) -> tuple[float, float, float, float, float, float]:
-    """The transform matrix of a page object, or NeedsFallback when pdfium cannot tell."""
-    m = (ctypes.c_float * 6)()
-    if not fn.matrix(obj, ctypes.addressof(m)):
-        raise NeedsFallback("unreadable path matrix")
-    return m[0], m[1], m[2], m[3], m[4], m[5]
 
 
 def _merge(edges: list[Edge]) -> list[Edge]:
@@ -216,7 +246,8 @@ def _join(pos: float, spans: list[tuple[float, float]]) -> list[Edge]:
     low, high = spans[0]
     for start, end in spans[1:]:
         if start <= high + SNAP:
-            high = max(high, end)
+            if end > high:  # max(high, end), without the call
+                high = end
         else:
             joined.append((pos, low, high))
             low, high = start, end
