@@ -104,7 +104,6 @@ def prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
 
     p = Path(path)
     try:
-        stat = p.stat()
         doc = parse_file(p, max_bytes=options.max_bytes, libreoffice=options.libreoffice)
     except ParseError as exc:
         size, mtime = file_stat(p)
@@ -116,7 +115,7 @@ def prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
     except Exception as exc:  # a parser bug must not stop the batch
         size, mtime = file_stat(p)
         return Failed(path, size, mtime, "corrupt", f"{type(exc).__name__}: {exc}")
-    return _build(p, doc, stat.st_size, stat.st_mtime, options)
+    return _build(p, doc, doc.size, doc.mtime, options)  # parse_file's own stat
 
 
 def file_stat(p: Path) -> tuple[int, float]:

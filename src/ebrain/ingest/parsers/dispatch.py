@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_module
 from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
@@ -127,7 +128,7 @@ def _stat(path: Path) -> os.stat_result:
         raise NotFoundError(f"no such file: {path}", hint="check the path") from exc
     except OSError as exc:
         raise ParseError("corrupt", f"cannot read {path}: {exc}", hint="check permissions") from exc
-    if not path.is_file():
+    if not stat_module.S_ISREG(stat.st_mode):  # what path.is_file() asks, without a 2nd stat
         raise ParseError("unsupported", f"{path} is not a regular file", hint="pass a file")
     return stat
 
