@@ -1,6 +1,6 @@
 """Ingest benchmark: ebrain vs LlamaIndex vs LangChain, parse + chunk only (no embedding).
 
-Run: .venv/bin/python bench/ingest.py [--runs 3] [--copies 37] [--peer-copies 0] [--quick]
+Run: .venv/bin/python bench/ingest.py [--runs 5] [--copies 37] [--peer-copies 0] [--quick]
 Results: docs/bench/ingest.md (+ raw JSON in bench/.cache/ingest_results.json).
 
 The sample corpus (examples/corpus, 51 good files in 16 formats + 4 bad ones) is replicated into
@@ -52,6 +52,7 @@ EBRAIN = Path(sys.executable).parent / "ebrain"
 CORPUS_VERSION = 2
 FIXED = dt.datetime(2024, 1, 1, 0, 0, 0)
 BAD_DIR = "bad"
+PSS_EVERY = 5  # PSS is read every 5th sample (0.5 s), RSS every sample (0.1 s)
 LANGCHAIN_EXTS = {".pdf", ".docx", ".txt", ".md", ".csv", ".html", ".json", ".jsonl"}
 LC_KEY = "ebrain subset, LangChain's formats (jobs=auto)"
 STAGE_KEY = "ebrain parse+chunk stage, nothing stored (jobs=auto)"
@@ -374,22 +375,34 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, interval: float =
 
 
 def _sample(pid: int, peaks: list[float], stop: threading.Event, interval: float) -> None:
+    """Peak tree RSS every `interval` (statm: cheap); peak tree PSS every PSS_EVERY samples.
+
+    PSS comes from smaps_rollup, which walks the page tables of every process: at 0.1 s it cost
+    ~9% of a core, and only a system that keeps every core busy pays for that."""
+    n = 0
     while not stop.is_set():
         try:
             root = psutil.Process(pid)
             procs = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             return
-        rss = pss = 0
-        for p in procs:
-            try:
-                info = p.memory_full_info()
-            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-                continue
-            rss += info.rss
-            pss += getattr(info, "pss", info.rss)
-        peaks[0], peaks[1] = max(peaks[0], rss), max(peaks[1], pss)
+        peaks[0] = max(peaks[0], _tree_sum(procs, "rss"))
+        if n % PSS_EVERY == 0:
+            peaks[1] = max(peaks[1], _tree_sum(procs, "pss"))
+        n += 1
         stop.wait(interval)
+
+
+def _tree_sum(procs: list[psutil.Process], field: str) -> int:
+    """RSS (memory_info) or PSS (memory_full_info) summed over `procs`, gone ones skipped."""
+    total = 0
+    for p in procs:
+        try:
+            info = p.memory_info() if field == "rss" else p.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+        total += getattr(info, field, info.rss)
+    return total
 
 
 @dataclass
@@ -856,12 +869,14 @@ METHOD = """## Method
 - Peers' *work s* excludes interpreter start-up and imports; they store nothing (ebrain writes a
   catalog). Each file is loaded and split on its own, so peers never hold the whole corpus in
   memory. Peers run single-process (their defaults); ebrain uses its default fork pool.
-- **Memory**: each system runs as a subprocess; a thread samples the RSS and PSS of the whole
-  process tree (psutil, every 0.1 s) — *peak tree RSS* counts pages shared by forked workers once
-  per process (overstates), *PSS* splits them (closest to real use). *max 1-proc RSS* is
-  `ru_maxrss` from `wait4()` on the child: the largest single process in its tree (it also
-  catches spikes shorter than the 0.1 s sampling period, hence it can exceed the tree figure).
-  The sampler itself costs a few % of one core.
+- **Memory**: each system runs as a subprocess; a thread samples the RSS of the whole process
+  tree every 0.1 s (psutil, /proc/PID/statm) and its PSS every 0.5 s (smaps_rollup) — *peak tree
+  RSS* counts pages shared by forked workers once per process (overstates), *PSS* splits them
+  (closest to real use). *max 1-proc RSS* is `ru_maxrss` from `wait4()` on the child: the
+  largest single process in its tree (it also catches spikes shorter than the sampling period,
+  hence it can exceed the tree figure). PSS is read less often because smaps_rollup walks every
+  page table: read every 0.1 s it took ~9% of a core, which only a system that keeps both cores
+  busy pays for (a single-process peer leaves the sampler a free core).
 - **Corpus**: copy *n* gets the line `Bench copy nnnn / 副本 nnnn, check <sha1>`: appended to
   .txt/.md (in the file's own encoding: UTF-8, GB18030, UTF-16), a row of .csv, a `<p>` of .html,
   a message of .json/.jsonl transcripts, the text/plain part of .eml (re-encoded), a paragraph of
@@ -887,7 +902,7 @@ def render_only(out: Path) -> None:
 def main() -> None:
     """Parse flags, measure, print a rich table, write docs/bench/ingest.md."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--copies", type=int, default=37, help="copies of the 55-file corpus")
     ap.add_argument("--peer-copies", type=int, default=0,
                     help="peers (and the like-for-like ebrain runs) on the first N copies; 0: all")  # fmt: skip
