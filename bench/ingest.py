@@ -696,6 +696,25 @@ def _stage_like(s: dict[str, Any]) -> str:
             f"files, **{s['ratio_stage_lc']:.2f}x** on LangChain's formats.")  # fmt: skip
 
 
+def _spread(res: dict[str, Any], key: str, peer: str) -> str:
+    """Min–max (median) of the run-by-run ratio of `key` to the same round's `peer` run."""
+    pairs = zip(res["runs"].get(key, []), res["runs"].get(peer, []), strict=False)
+    ratios = sorted(a["files_s"] / b["files_s"] for a, b in pairs)
+    if not ratios:
+        return ""
+    mid = statistics.median(ratios)
+    return f"{ratios[0]:.2f}–{ratios[-1]:.2f}x (median {mid:.2f}x)"
+
+
+def _run_by_run(res: dict[str, Any], s: dict[str, Any]) -> str:
+    peer = s["faster_peer"]
+    full, stage = _spread(res, s["sub_key"], peer), _spread(res, STAGE_KEY, peer)
+    if not full:
+        return ""
+    text = f" Run by run (each ebrain run against the same round's {peer} run): full ingest {full}"
+    return text + (f", parse-and-chunk stage {stage}." if stage else ".")
+
+
 def _nruns(res: dict[str, Any]) -> int:
     return max(len(v) for v in res["runs"].values())
 
@@ -734,7 +753,8 @@ def render_markdown(res: dict[str, Any]) -> str:
         f"- ebrain ≥ 3x the faster peer ({s['faster_peer']}) in files/s: {_goal(s['ratio_auto'] >= 3)} — "
         f"**{s['ratio_auto']:.2f}x** with the default `--jobs` (all cores = {mc['nproc']}), "
         f"{s['ratio_j1']:.2f}x with `--jobs 1`; MB/s ratio {s['ratio_mb']:.2f}x." + _lc_like(s)
-        + _stage_like(s),
+        + _stage_like(s)
+        + _run_by_run(res, s),
         f"- re-ingest of the unchanged corpus ≥ 50x faster than the first ingest: "
         f"{_goal(s['reingest_ratio'] >= 50)} — **{s['reingest_ratio']:.1f}x** on ebrain's own "
         f"timer ({med['ebrain (jobs=auto)']['seconds']:.1f}s → "
