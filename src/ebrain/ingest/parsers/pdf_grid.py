@@ -156,55 +156,41 @@ def _edges(paths: list[PathObject]) -> tuple[list[Edge], list[Edge]]:
     """Axis-parallel straight segments of every path object (lines and rectangle sides)."""
     if any(level > 0 for level, _obj in paths):  # before any reading: the page is handed over
         raise NeedsFallback("path inside a form object")
-    reader = _PathReader(api())
+    fn = api()
+    horizontal: list[Edge] = []
+    vertical: list[Edge] = []
     for _level, obj in paths:
-        reader.add(obj)
-    return reader.horizontal, reader.vertical
-
-
-class _PathReader:
-    """Edges of path objects, read through one matrix buffer.
-
-    Edge order is free: _merge sorts whole edge tuples before anything looks at them."""
-
-    def __init__(self, fn: Api) -> None:
-        self.fn = fn
-        self.horizontal: list[Edge] = []
-        self.vertical: list[Edge] = []
-        self._m = (ctypes.c_float * 6)()
-        self._m_at = ctypes.addressof(self._m)
-
-    def add(self, path: int) -> None:
-        """Add the straight segments of a path in page space (Bézier pieces are skipped)."""
-        a, b, c, d, e, f = self._matrix(path)
-        segments: list[tuple[Point, Point]] = []
-        start = last = (0.0, 0.0)
-        for sx, sy, kind, closes in _points(self.fn, path):
-            point = (a * sx + c * sy + e, b * sx + d * sy + f)
-            if kind == _MOVETO:
-                start = point
-            elif kind == _LINETO:
-                segments.append((last, point))
-            if closes and point != start:
-                segments.append((point, start))
-            last = point
-        self._keep(segments)
-
-    def _matrix(self, obj: int) -> tuple[float, float, float, float, float, float]:
-        """The transform matrix of a page object, or NeedsFallback when pdfium cannot tell."""
-        m = self._m
-        if not self.fn.matrix(obj, self._m_at):
-            raise NeedsFallback("unreadable path matrix")
-        return m[0], m[1], m[2], m[3], m[4], m[5]
-
-    def _keep(self, segments: list[tuple[Point, Point]]) -> None:
-        """Keep the horizontal and vertical segments (at least 1 long) as edges."""
-        horizontal, vertical = self.horizontal, self.vertical
-        for (ax, ay), (bx, by) in segments:
+        for (ax, ay), (bx, by) in _segments(fn, obj):
             if abs(ay - by) < 0.5 and abs(ax - bx) >= 1:
                 horizontal.append((-ay, ax, bx) if ax <= bx else (-ay, bx, ax))
             elif abs(ax - bx) < 0.5 and abs(ay - by) >= 1:
                 vertical.append((ax, -ay, -by) if -ay <= -by else (ax, -by, -ay))
+    return horizontal, vertical
+
+
+def _segments(fn: Api, path: int) -> list[tuple[Point, Point]]:
+    """Straight segments of a path in page space (Bézier pieces are skipped)."""
+    a, b, c, d, e, f = _matrix(fn, path)
+    out: list[tuple[Point, Point]] = []
+    start = last = (0.0, 0.0)
+    for sx, sy, kind, closes in _points(fn, path):
+        point = (a * sx + c * sy + e, b * sx + d * sy + f)
+        if kind == _MOVETO:
+            start = point
+        elif kind == _LINETO:
+            out.append((last, point))
+        if closes and point != start:
+            out.append((point, start))
+        last = point
+    return out
+
+
+def _matrix(fn: Api, obj: int) -> tuple[float, float, float, float, float, float]:
+    """The transform matrix of a page object, or NeedsFallback when pdfium cannot tell."""
+    m = (ctypes.c_float * 6)()
+    if not fn.matrix(obj, ctypes.addressof(m)):
+        raise NeedsFallback("unreadable path matrix")
+    return m[0], m[1], m[2], m[3], m[4], m[5]
 
 
 def _points(fn: Api, path: int) -> list[SegmentPoint]:
