@@ -28,11 +28,11 @@ _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CLASS}]")
 _UNIT_CHAR = rf"[^\W_{_CJK_CLASS}]"
 _UNIT = rf"{_UNIT_CHAR}+"
-_SCAN = re.compile(rf"(?P<cjk>[{_CJK_CLASS}]+)|(?P<tok>{_UNIT}(?:[-_.]{_UNIT})*)")
-# _SCAN's two alternatives as separate patterns, written 'X X*' rather than 'X+' so that re
-# skips non-starting characters in its fast prefix loop (same language, same greedy matches).
+# Chinese runs and Latin/digit tokens, written 'X X*' rather than 'X+' so that re skips
+# non-starting characters in its fast prefix loop (same language, same greedy matches).
 _RUN = re.compile(f"[{_CJK_CLASS}][{_CJK_CLASS}]*")
 _TOKEN = re.compile(rf"{_UNIT_CHAR}{_UNIT_CHAR}*(?:[-_.]{_UNIT})*")
+_SCAN = re.compile(f"(?P<cjk>{_RUN.pattern})|(?P<tok>{_TOKEN.pattern})")  # either one
 # Digit groups: (?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]), with the look-behind moved after the
 # first digit (where it still tests the character before it) so that re's fast prefix loop can
 # skip to digits; the same matches, tried in the same order.
