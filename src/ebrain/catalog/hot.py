@@ -28,6 +28,12 @@ class Outcome:
     lastrowid: int | None = None
     first: tuple[Any, ...] | None = None
 
+    def inserted_id(self) -> int:
+        """The primary key the INSERT created (RuntimeError when there is none)."""
+        if self.lastrowid is None:
+            raise RuntimeError("the insert returned no primary key")
+        return self.lastrowid
+
 
 @dataclass(frozen=True)
 class _Plan:

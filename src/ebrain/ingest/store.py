@@ -238,7 +238,7 @@ def _insert_document(conn: sa.Connection, kb_id: int, prep: Prepared) -> int:
         "version": 1,
         "created_at": now_iso(),
     }
-    doc_id = _inserted_id(hot.run(conn, _INSERT_DOCUMENT, values))
+    doc_id = hot.run(conn, _INSERT_DOCUMENT, values).inserted_id()
     _insert_version(conn, doc_id, 1, kb_id, prep, prep.doc_type)
     return doc_id
 
@@ -279,19 +279,13 @@ def _insert_version(
         "text": prep.text,
         "created_at": now_iso(),
     }
-    version_id = _inserted_id(hot.run(conn, _INSERT_VERSION, values))
+    version_id = hot.run(conn, _INSERT_VERSION, values).inserted_id()
     rows = [
         _chunk_row(doc_id, version_id, kb_id, doc_type, c, terms)
         for c, terms in zip(prep.chunks, prep.terms, strict=True)
     ]
     hot.run_many(conn, _INSERT_CHUNKS, rows)
     fts_add_documents(conn, [doc_id])
-
-
-def _inserted_id(outcome: hot.Outcome) -> int:
-    if outcome.lastrowid is None:
-        raise RuntimeError("the insert returned no primary key")
-    return outcome.lastrowid
 
 
 def _chunk_row(
