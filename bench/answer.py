@@ -24,6 +24,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ebrain.auth import Principal
+
+OWNER = Principal.owner()
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "cmrc2018_dev"
 LEXICAL = "embed:\n  model: none\ningest:\n  embed: false\n"
@@ -41,7 +45,7 @@ def _brain(folder: Path) -> Any:
 def _measure(brain: Any, question: str) -> tuple[float, str, float]:
     """(confidence, top citation path, seconds) with refusal off."""
     t0 = time.perf_counter()
-    answer = brain.ask(question, refusal_threshold=0.0)
+    answer = brain.ask(question, refusal_threshold=0.0, principal=OWNER)
     top = answer.top_citation
     return answer.confidence, top.path if top else "", time.perf_counter() - t0
 

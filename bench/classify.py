@@ -14,8 +14,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.ingest.classify import DOC_TYPES
+
+OWNER = Principal.owner()
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "examples" / "corpus"
@@ -28,7 +31,7 @@ def predictions(workspace: Path) -> dict[str, str]:
     brain = Brain.open(workspace)
     brain.ingest([CORPUS], kb="sample", jobs=1)
     out = {}
-    for doc in brain.documents(limit=10_000):
+    for doc in brain.documents(limit=10_000, principal=OWNER):
         for path in doc["paths"]:
             out[str(Path(path).relative_to(CORPUS))] = doc["doc_type"]
     brain.close()

@@ -31,10 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from beir import SETS, BeirSet, load
 from embcache import CACHE_DIR, EmbeddingCache
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.embed.base import registry
 from ebrain.evaluate import evaluate_run
 from ebrain.evaluate.metrics import per_query
+
+OWNER = Principal.owner()
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MODES = ("bm25", "dense", "hybrid")
@@ -107,7 +110,7 @@ def run_mode(
     run: dict[str, list[str]] = {}
     latencies = []
     for qid, text in data.queries.items():
-        result = brain.search_ex(text, 100, mode=mode)  # type: ignore[arg-type]
+        result = brain.search_ex(text, 100, mode=mode, principal=OWNER)  # type: ignore[arg-type]
         run[qid] = list(dict.fromkeys(c2d[h.chunk_id] for h in result.hits))
         latencies.append(sum(v for k, v in result.timings_ms.items() if k != "embed_query"))
     return run, latencies
@@ -121,9 +124,9 @@ def dump_sides(brain: Brain, data: BeirSet, c2d: dict[int, str], path: Path) -> 
     out = {}
     for qid, text in data.queries.items():
         terms = brain.analyzer.query_terms(text)
-        bm25 = brain.index.lexical(terms, 50, Filters())
+        bm25 = brain.index.lexical(terms, 50, Filters(OWNER))
         qvec = searcher.embedder.embed_batch([text], kind="query")[0]  # type: ignore[union-attr]
-        dense = brain.index.vector(np.asarray(qvec, np.float32), 50, Filters())
+        dense = brain.index.vector(np.asarray(qvec, np.float32), 50, Filters(OWNER))
         out[qid] = {
             "query": text,
             "bm25": [(h.chunk_id, h.score) for h in bm25],

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import json
-import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from datetime import date
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 
 from ebrain.answer.facade import AnswerMixin
+from ebrain.auth import Principal, readable, require_principal, require_read
 from ebrain.catalog import schema as t
 from ebrain.catalog.db import inserted_id, write_conn
 from ebrain.catalog.workspace import Workspace, now_iso
 from ebrain.embed.base import EmbeddingModel, embedder_for
 from ebrain.errors import BackendError, IndexMismatchError, InvalidInputError, NotFoundError
-from ebrain.index.base import Filters
+from ebrain.index.base import (
+    DEFAULT_URL,
+    Filters,
+    IndexContext,
+    IndexedChunk,
+    SearchIndex,
+    index_for,
+)
 from ebrain.index.embedding import (
     DIM_KEY,
     EMBEDDER_KEY,
@@ -26,7 +34,6 @@ from ebrain.index.embedding import (
     embed_pending,
     recorded_embedder,
 )
-from ebrain.index.sqlite import SqliteIndex
 from ebrain.index.vectors import bump_generation
 from ebrain.ingest.chunk import ChunkerConfig
 from ebrain.ingest.classify import DOC_TYPES
@@ -51,7 +58,6 @@ class SearchOptions(TypedDict, total=False):
     since: str | None
     until: str | None
     path_glob: str | None
-    groups: Sequence[str] | None
     mode: Mode
     explain: bool
 
@@ -75,6 +81,9 @@ class Brain(AnswerMixin):
         self.config = workspace.config
         self.engine = workspace.engine
         self._searcher: Searcher | None = None
+        self._parts: dict[str, Any] = {}
+        self._lock = threading.RLock()  # lazy parts are built once, whatever the thread
+        self.index.flush()  # what a killed ingest left queued: the index is sound from open on
 
     # --- lifecycle -------------------------------------------------------------------
     @classmethod
@@ -154,6 +163,7 @@ class Brain(AnswerMixin):
         options = self._prepare_options(kb_row.id)
         jobs = int(self.config.get("ingest.jobs", jobs))
         pipeline = IngestPipeline(self.engine, kb_row.id, kb, options, jobs, progress)
+        pipeline.flush_index = self.index.flush
         report = pipeline.run([Path(p) for p in paths], tags, acl, prune, strict)
         if self.config.get("ingest.embed") and report.ok:
             report.embedded, note = self._embed_after_ingest(progress)
@@ -173,27 +183,44 @@ class Brain(AnswerMixin):
             )
 
     # --- index and search ----------------------------------------------------------------
-    @cached_property
+    def _lazy(self, name: str, make: Any) -> Any:
+        """The part `name`, built by `make()` on first use (once, under the lock)."""
+        part = self._parts.get(name, _MISSING)
+        if part is _MISSING:
+            with self._lock:
+                part = self._parts.get(name, _MISSING)
+                if part is _MISSING:
+                    part = self._parts[name] = make()
+        return part
+
+    @property
     def analyzer(self) -> Any:
         """The text analyzer, with the workspace's user dictionary."""
         from ebrain.text.analyzer import Analyzer
 
-        return Analyzer(user_words=self.user_words())
+        return self._lazy("analyzer", lambda: Analyzer(user_words=self.user_words()))
 
-    @cached_property
+    @property
     def embedder(self) -> EmbeddingModel | None:
         """The configured embedder, or None for lexical-only workspaces."""
         spec = str(self.config.get("embed.model"))
-        if spec in ("", "none"):
-            return None
-        return embedder_for(spec)
+        made: EmbeddingModel | None = self._lazy(
+            "embedder", lambda: None if spec in ("", "none") else embedder_for(spec)
+        )
+        return made
 
-    @cached_property
-    def index(self) -> SqliteIndex:
-        """The embedded index (FTS5 + memory-mapped vectors)."""
-        dim = self.embedder.dim if self.embedder is not None else 0
-        quantize = int(self.config.get("index.ann_threshold"))
-        return SqliteIndex(self.engine, self.workspace.path / "vectors", dim, quantize)
+    @property
+    def index(self) -> SearchIndex:
+        """The search index chosen by `index.url` (`sqlite:` = FTS5 + vectors in the catalog)."""
+        context = IndexContext(
+            str(self.config.get("index.url") or DEFAULT_URL),
+            self.engine,
+            self.workspace.path / "vectors",
+            0,  # the sqlite index reads the dimension from the stored vectors
+            int(self.config.get("index.ann_threshold")),
+        )
+        made: SearchIndex = self._lazy("index", lambda: index_for(context))
+        return made
 
     def embed_pending(self, progress: ProgressFn | None = None, limit: int | None = None) -> int:
         """Embed chunks that have no vector yet (resumable); return how many were embedded."""
@@ -205,7 +232,7 @@ class Brain(AnswerMixin):
             if progress is not None:
                 progress(Progress("embed", done, total))
 
-        return embed_pending(self.engine, self.embedder, batch, report, limit)
+        return embed_pending(self.engine, self.embedder, self.index, batch, report, limit)
 
     def check_index(self) -> None:
         """Raise IndexMismatchError when the vectors were made by another embedder."""
@@ -216,8 +243,12 @@ class Brain(AnswerMixin):
 
     @property
     def searcher(self) -> Searcher:
-        """The hybrid searcher over this workspace."""
-        if self._searcher is None:
+        """The hybrid searcher over this workspace (built once, shared by all threads)."""
+        if self._searcher is not None:
+            return self._searcher
+        with self._lock:
+            if self._searcher is not None:
+                return self._searcher
             self.check_index()
             fusion = FusionConfig(method=str(self.config.get("search.fusion")))
             spec = str(self.config.get("search.rerank"))
@@ -231,47 +262,63 @@ class Brain(AnswerMixin):
                 reranker=reranker,
                 rerank_depth=depth,
             )
-        return self._searcher
+            return self._searcher
 
     def search(
-        self, query: str, k: int | None = None, **options: Unpack[SearchOptions]
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        principal: Principal,
+        **options: Unpack[SearchOptions],
     ) -> list[Hit]:
-        """Search the knowledge base; see `search_ex` for the options, timings and fusion details."""
-        return self.search_ex(query, k, **options).hits
+        """Search the knowledge base as `principal`; see `search_ex` for the options."""
+        return self.search_ex(query, k, principal=principal, **options).hits
 
     def search_ex(
         self,
         query: str,
         k: int | None = None,
         *,
+        principal: Principal,
         kb: str | Sequence[str] | None = None,
         doc_type: str | Sequence[str] | None = None,
         tags: Sequence[str] = (),
         since: str | None = None,
         until: str | None = None,
         path_glob: str | None = None,
-        groups: Sequence[str] | None = None,
         mode: Mode = "hybrid",
         explain: bool = False,
     ) -> SearchResult:
-        """Search and return hits with timings, fusion weight and notes."""
-        if not query or not query.strip():
-            raise InvalidInputError("the query is empty", hint="type what you are looking for")
-        if mode not in ("hybrid", "bm25", "dense"):
-            raise InvalidInputError(
-                f"unknown search mode {mode!r}", hint="use hybrid, bm25 or dense"
-            )
+        """Search as `principal` (required: the owner sees everything, a user what its groups
+        may read) and return hits with timings, fusion weight and notes."""
+        who = require_principal(principal)
+        _check_query(query, mode)
+        k = _check_k(int(self.config.get("search.k", k)))
         filters = Filters(
-            kbs=_tuple(kb),
-            doc_types=_tuple(doc_type),
+            who,
+            kbs=self._known_kbs(_tuple(kb)),
+            doc_types=_known_types(_tuple(doc_type)),
             tags=tuple(tags),
             since=_date(since),
             until=_date(until),
             path_glob=path_glob,
-            groups=None if groups is None else tuple(groups),
         )
-        k = int(self.config.get("search.k", k))
         return self.searcher.search(query, k, filters, mode, explain)
+
+    def _known_kbs(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The kb names, or InvalidInputError naming the known ones."""
+        if not names:
+            return names
+        with self.engine.connect() as conn:
+            known = sorted(str(r[0]) for r in conn.execute(sa.select(t.kb.c.name)))
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise InvalidInputError(
+                f"unknown knowledge base {', '.join(map(repr, unknown))}",
+                hint=f"known knowledge bases: {', '.join(known) or 'none yet'}",
+            )
+        return names
 
     def index_status(self) -> dict[str, Any]:
         """Chunks, vectors, pending chunks, and the recorded vs configured embedder."""
@@ -295,29 +342,38 @@ class Brain(AnswerMixin):
         self, embed: bool = True, progress: ProgressFn | None = None
     ) -> dict[str, int]:
         """Re-analyze every chunk (user dictionary changes) and re-embed with the configured model."""
-        self.__dict__.pop("analyzer", None)
-        self._searcher = None
+        with self._lock:
+            self._parts.pop("analyzer", None)
+            self._searcher = None
         analyzer = self.analyzer
 
-        def analyze(conn: sa.Connection, chunk_id: int) -> str:
-            row = conn.execute(
-                sa.select(t.document.c.title, t.chunk.c.heading_path, t.chunk.c.text)
-                .join(t.document, t.document.c.id == t.chunk.c.document_id)
-                .where(t.chunk.c.id == chunk_id)
-            ).one()
-            return " ".join(analyzer.terms(index_text(row[0], row[1], row[2])))
-
-        def report(done: int, total: int) -> None:
-            if progress is not None:
-                progress(Progress("analyze", done, total))
-
-        chunks = self.index.rebuild_fulltext(analyze, report)
+        chunks = self._reanalyze(analyzer, progress)
         with write_conn(self.engine) as conn, conn.begin():
             conn.execute(sa.delete(t.chunk_vector))
             conn.execute(sa.delete(t.meta).where(t.meta.c.key.in_([EMBEDDER_KEY, DIM_KEY])))
             bump_generation(conn)
         embedded = self.embed_pending(progress) if embed else 0
         return {"chunks": chunks, "embedded": embedded}
+
+    def _reanalyze(self, analyzer: Any, progress: ProgressFn | None, batch: int = 500) -> int:
+        """New terms for every chunk, handed to the index through `upsert` in batches."""
+        q = (
+            sa.select(t.chunk.c.id, t.document.c.title, t.chunk.c.heading_path, t.chunk.c.text)
+            .join(t.document, t.document.c.id == t.chunk.c.document_id)
+            .order_by(t.chunk.c.id)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        for start in range(0, len(rows), batch):
+            self.index.upsert(
+                [
+                    IndexedChunk(r[0], " ".join(analyzer.terms(index_text(r[1], r[2], r[3]))))
+                    for r in rows[start : start + batch]
+                ]
+            )
+            if progress is not None:
+                progress(Progress("analyze", min(start + batch, len(rows)), len(rows)))
+        return len(rows)
 
     def _prepare_options(self, kb_id: int) -> PrepareOptions:
         chunker = ChunkerConfig(
@@ -379,9 +435,15 @@ class Brain(AnswerMixin):
 
     # --- documents ---------------------------------------------------------------------
     def documents(
-        self, kb: str | None = None, doc_type: str | None = None, limit: int = 1000, offset: int = 0
+        self,
+        kb: str | None = None,
+        doc_type: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+        *,
+        principal: Principal,
     ) -> list[dict[str, Any]]:
-        """Documents with their kb, type, paths, tags and ACL groups."""
+        """Documents with their kb, type, paths, tags and ACL groups (those `principal` may read)."""
         q = (
             sa.select(t.document, t.kb.c.name.label("kb"))
             .join(t.kb, t.kb.c.id == t.document.c.kb_id)
@@ -394,10 +456,12 @@ class Brain(AnswerMixin):
         if doc_type:
             q = q.where(t.document.c.doc_type == doc_type)
         with self.engine.connect() as conn:
-            return [self._doc_dict(conn, r._mapping) for r in conn.execute(q)]
+            return readable(principal, [self._doc_dict(conn, r._mapping) for r in conn.execute(q)])
 
-    def document(self, document_id: int, with_text: bool = False) -> dict[str, Any]:
-        """One document; with its current text and chunks when asked."""
+    def document(
+        self, document_id: int, with_text: bool = False, *, principal: Principal
+    ) -> dict[str, Any]:
+        """One document; with its current text and chunks when asked (if `principal` may read it)."""
         q = (
             sa.select(t.document, t.kb.c.name.label("kb"))
             .join(t.kb, t.kb.c.id == t.document.c.kb_id)
@@ -410,6 +474,7 @@ class Brain(AnswerMixin):
                     f"no document with id {document_id}", hint="see `ebrain docs list`"
                 )
             doc = self._doc_dict(conn, row._mapping)
+            require_read(principal, doc["acl"], f"document {document_id}")
             doc["chunks"] = self._chunks(conn, document_id)
             if with_text:
                 doc["text"] = conn.execute(
@@ -549,12 +614,43 @@ def _tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MISSING = object()
+MAX_K = 1000
 
 
 def _date(value: str | None) -> str | None:
+    """A real calendar day as YYYY-MM-DD (2024-13-45 is refused), or None."""
     if value is None:
         return None
-    if not _ISO_DAY.match(value):
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
         raise InvalidInputError(f"invalid date {value!r}", hint="use YYYY-MM-DD, e.g. 2024-03-01")
-    return value
+    return day.isoformat()
+
+
+def _check_query(query: str, mode: str) -> None:
+    if not query or not query.strip():
+        raise InvalidInputError("the query is empty", hint="type what you are looking for")
+    if mode not in ("hybrid", "bm25", "dense"):
+        raise InvalidInputError(f"unknown search mode {mode!r}", hint="use hybrid, bm25 or dense")
+
+
+def _check_k(k: int) -> int:
+    if not 1 <= k <= MAX_K:
+        raise InvalidInputError(
+            f"invalid number of results {k}", hint=f"ask for 1 to {MAX_K} results"
+        )
+    return k
+
+
+def _known_types(types: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [d for d in types if d not in DOC_TYPES]
+    if unknown:
+        raise InvalidInputError(
+            f"unknown document type {', '.join(map(repr, unknown))}",
+            hint=f"valid types: {', '.join(DOC_TYPES)}",
+        )
+    return types

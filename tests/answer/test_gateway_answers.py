@@ -7,9 +7,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ebrain.answer.verify import claims, normalize_markers, numbers
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from tests.answer.conftest import make_workspace, model_config, write_corpus
 from tests.fakes.openai_server import FakeOpenAI, reply, stream_reply
+
+OWNER = Principal.owner()
 
 QUESTION = "合同 HT2023-015 的总金额是多少？"
 
@@ -26,7 +29,7 @@ def test_generated_answer_citations_are_parsed_and_verified(
 ) -> None:
     fake.script(reply("总金额为人民币 480,000 元[1]。验收要求连续运行 99 小时[1]。[7]"))
     with _brain(tmp_path, fake, small_files) as brain:
-        answer = brain.ask(QUESTION)
+        answer = brain.ask(QUESTION, principal=OWNER)
     assert not answer.refused and answer.model == "fake-model"
     assert answer.template_version == "answer.zh@1"
     assert "[7]" not in answer.text  # a marker pointing at no source is dropped
@@ -45,7 +48,7 @@ def test_supported_sentence_is_verified(
 ) -> None:
     fake.script(reply("甲方向乙方采购 HT-2000 控制器 20 台，总金额人民币 480,000 元。[1]"))
     with _brain(tmp_path, fake, small_files) as brain:
-        answer = brain.ask(QUESTION)
+        answer = brain.ask(QUESTION, principal=OWNER)
         with brain.engine.connect() as conn:
             usage = conn.execute(sa.text("SELECT alias, ok, trace_id FROM model_usage")).all()
     assert answer.citations[0].verified and answer.citations[0].problems == []
@@ -58,7 +61,7 @@ def test_streaming_yields_deltas_then_the_answer(
 ) -> None:
     fake.script(stream_reply(["总金额", "人民币 480,000 元", "[1]。"]))
     with _brain(tmp_path, fake, small_files) as brain:
-        items = list(brain.ask_stream(QUESTION))
+        items = list(brain.ask_stream(QUESTION, principal=OWNER))
     deltas, final = items[:-1], items[-1]
     assert deltas == ["总金额", "人民币 480,000 元", "[1]。"]
     assert final.text == "总金额人民币 480,000 元[1]。" and final.citations[0].verified
@@ -70,9 +73,9 @@ def test_model_refusal_and_low_confidence_refusal(
 ) -> None:
     fake.script(reply("知识库中没有找到相关信息"))
     with _brain(tmp_path, fake, small_files) as brain:
-        said = brain.ask(QUESTION)
+        said = brain.ask(QUESTION, principal=OWNER)
         calls = len(fake.chat_requests())
-        low = brain.ask("德国分公司的员工餐补标准是多少欧元？")
+        low = brain.ask("德国分公司的员工餐补标准是多少欧元？", principal=OWNER)
     assert said.refused and said.closest and said.text == "知识库中没有找到相关信息"
     assert low.refused and len(fake.chat_requests()) == calls  # no model call when unsure
 
@@ -84,7 +87,7 @@ def test_prompt_version_is_recorded_and_packing_respects_budget(
         old = brain.prompts.get("answer.zh").template
         brain.prompts.save("answer.zh", old.replace("资料：", "参考资料："), "rename")
         fake.script(reply("总金额人民币 480,000 元[1]。"))
-        answer = brain.ask(QUESTION)
+        answer = brain.ask(QUESTION, principal=OWNER)
     assert answer.template_version == "answer.zh@2"
     user = fake.chat_requests()[-1].body["messages"][-1]["content"]
     assert user.startswith("参考资料：") and "[1] " in user

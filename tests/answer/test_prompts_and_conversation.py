@@ -8,10 +8,13 @@ import pytest
 
 from ebrain.answer.assistants import load_assistants
 from ebrain.answer.prompts import builtin_templates, render
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.errors import ConfigError, InvalidInputError, NotFoundError
 from tests.answer.conftest import make_workspace, model_config, write_corpus
 from tests.fakes.openai_server import FakeOpenAI, reply
+
+OWNER = Principal.owner()
 
 
 @pytest.fixture
@@ -71,7 +74,7 @@ def test_assistants_presets_and_user_defined() -> None:
 
 
 def test_extractive_follow_up_carries_key_terms(small_brain: Brain) -> None:
-    chat = small_brain.conversation()
+    chat = small_brain.conversation(principal=OWNER)
     first = chat.ask("合同 HT2023-015 的总金额是多少？")
     second = chat.ask("验收标准是什么？")
     assert "480,000" in first.text
@@ -79,10 +82,10 @@ def test_extractive_follow_up_carries_key_terms(small_brain: Brain) -> None:
     history = chat.history()
     assert [m.role for m in history] == ["user", "assistant", "user", "assistant"]
     assert history[2].query == second.query
-    resumed = small_brain.conversation(chat.id)
+    resumed = small_brain.conversation(chat.id, principal=OWNER)
     assert len(resumed.history()) == 4
     with pytest.raises(NotFoundError):
-        small_brain.conversation("nope")
+        small_brain.conversation("nope", principal=OWNER)
 
 
 def test_model_rewrites_the_follow_up(
@@ -91,7 +94,7 @@ def test_model_rewrites_the_follow_up(
     ws = make_workspace(tmp_path / "ws", model_config(fake.url))
     with Brain.open(ws) as brain:
         brain.ingest([write_corpus(tmp_path / "corpus", small_files)])
-        chat = brain.conversation()
+        chat = brain.conversation(principal=OWNER)
         fake.script(reply("总金额人民币 480,000 元[1]。"))
         chat.ask("合同 HT2023-015 的总金额是多少？")
         fake.script(

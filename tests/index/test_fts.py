@@ -6,11 +6,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.catalog.db import write_conn
 from ebrain.index.fts import fts_flush, fts_pending
 from ebrain.ingest import store
 from ebrain.ingest.prepare import Prepared, PrepareOptions, prepare
+
+OWNER = Principal.owner()
 
 
 def _store_without_flush(brain: Brain, path: Path) -> int:
@@ -45,13 +48,13 @@ def test_ingest_leaves_nothing_queued(brain: Brain, small_corpus: Path) -> None:
     assert _count(brain, "SELECT count(*) FROM chunk_fts_pending") == 0
     with brain.engine.connect() as conn:
         assert not fts_pending(conn)
-    assert brain.search("验收")
+    assert brain.search("验收", principal=OWNER)
 
 
 def test_search_indexes_what_an_interrupted_run_left(brain: Brain, tmp_path: Path) -> None:
     _store_without_flush(brain, _write(tmp_path, "热处理炉温控器验收报告。客户确认合格。"))
     assert _count(brain, "SELECT count(*) FROM chunk_fts_pending") > 0
-    hits = brain.search("温控器验收")
+    hits = brain.search("温控器验收", principal=OWNER)
     assert hits and "温控器" in hits[0].text
     assert _count(brain, "SELECT count(*) FROM chunk_fts_pending") == 0
     _fts_ok(brain)
@@ -64,8 +67,8 @@ def test_deleting_a_queued_document_keeps_the_index_sound(brain: Brain, tmp_path
         store.delete_documents(conn, [doc_id])
     assert _count(brain, "SELECT count(*) FROM chunk_fts_pending") == 0
     _fts_ok(brain)
-    assert not brain.search("故障分析")
-    assert brain.search("销售报告")
+    assert not brain.search("故障分析", principal=OWNER)
+    assert brain.search("销售报告", principal=OWNER)
 
 
 def test_a_changed_file_replaces_its_queued_chunks(brain: Brain, tmp_path: Path) -> None:
@@ -75,7 +78,9 @@ def test_a_changed_file_replaces_its_queued_chunks(brain: Brain, tmp_path: Path)
     report = brain.ingest([path], jobs=1)
     assert report.counts == {"updated": 1}
     _fts_ok(brain)
-    assert brain.search("安装指南") and not brain.search("产品说明")
+    assert brain.search("安装指南", principal=OWNER) and not brain.search(
+        "产品说明", principal=OWNER
+    )
 
 
 def test_flush_reports_how_many_were_queued(brain: Brain, tmp_path: Path) -> None:

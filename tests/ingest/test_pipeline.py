@@ -6,7 +6,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
+
+OWNER = Principal.owner()
 
 
 def _count(brain: Brain, table: str) -> int:
@@ -18,7 +21,7 @@ def test_first_ingest_adds_everything(brain: Brain, small_corpus: Path) -> None:
     report = brain.ingest([small_corpus], kb="k", jobs=1)
     assert report.counts == {"added": 3}
     assert report.chunks_added == _count(brain, "chunk") > 0
-    types = {d["title"]: d["doc_type"] for d in brain.documents(kb="k")}
+    types = {d["title"]: d["doc_type"] for d in brain.documents(kb="k", principal=OWNER)}
     assert "contract" in types.values() and "meeting_minutes" in types.values()
 
 
@@ -41,11 +44,11 @@ def test_touched_but_identical_file_is_unchanged(brain: Brain, small_corpus: Pat
 def test_changed_file_becomes_new_version(brain: Brain, small_corpus: Path) -> None:
     brain.ingest([small_corpus], jobs=1)
     f = next(small_corpus.rglob("*.txt"))
-    doc_id = next(d["id"] for d in brain.documents() if str(f) in d["paths"])
+    doc_id = next(d["id"] for d in brain.documents(principal=OWNER) if str(f) in d["paths"])
     f.write_text(f.read_text(encoding="utf-8") + "\n第四条 本合同一式两份。\n", encoding="utf-8")
     report = brain.ingest([small_corpus], jobs=1)
     assert report.counts == {"updated": 1, "unchanged": 2}
-    doc = brain.document(doc_id, with_text=True)
+    doc = brain.document(doc_id, with_text=True, principal=OWNER)
     assert doc["version"] == 2 and "一式两份" in doc["text"]
     with brain.engine.connect() as conn:
         versions = conn.execute(
@@ -70,7 +73,7 @@ def test_identical_content_at_two_paths_stored_once(brain: Brain, small_corpus: 
     shutil.copy(src, small_corpus / "copy-of-contract.txt")
     report = brain.ingest([small_corpus], jobs=1)
     assert report.counts == {"added": 3, "duplicate": 1}
-    doc = next(d for d in brain.documents() if len(d["paths"]) == 2)
+    doc = next(d for d in brain.documents(principal=OWNER) if len(d["paths"]) == 2)
     assert {Path(p).name for p in doc["paths"]} == {src.name, "copy-of-contract.txt"}
 
 
@@ -79,7 +82,7 @@ def test_prune_removes_vanished_files(brain: Brain, small_corpus: Path) -> None:
     next(small_corpus.rglob("*.md")).unlink()
     report = brain.ingest([small_corpus], prune=True, jobs=1)
     assert report.counts.get("pruned") == 1
-    assert len(brain.documents()) == 2
+    assert len(brain.documents(principal=OWNER)) == 2
 
 
 def test_bad_files_do_not_stop_the_batch(brain: Brain, small_corpus: Path) -> None:
@@ -111,17 +114,17 @@ def test_strict_stops_at_first_error(brain: Brain, small_corpus: Path) -> None:
 
 def test_tags_and_acl_recorded(brain: Brain, small_corpus: Path) -> None:
     brain.ingest([small_corpus], tags=["q1"], acl=["legal"], jobs=1)
-    doc = brain.documents()[0]
+    doc = brain.documents(principal=OWNER)[0]
     assert doc["tags"] == ["q1"] and doc["acl"] == ["legal"]
 
 
 def test_type_override_and_rules(brain: Brain, small_corpus: Path) -> None:
     brain.add_type_rule("*/manual/*", "other")
     brain.ingest([small_corpus], jobs=1)
-    docs = {Path(d["paths"][0]).parent.name: d for d in brain.documents()}
+    docs = {Path(d["paths"][0]).parent.name: d for d in brain.documents(principal=OWNER)}
     assert docs["manual"]["doc_type"] == "other"
     brain.set_type(docs["minutes"]["id"], "report")
-    assert brain.document(docs["minutes"]["id"])["doc_type"] == "report"
+    assert brain.document(docs["minutes"]["id"], principal=OWNER)["doc_type"] == "report"
 
 
 def test_parallel_ingest_matches_serial(tmp_path: Path, small_corpus: Path) -> None:
@@ -134,7 +137,9 @@ def test_parallel_ingest_matches_serial(tmp_path: Path, small_corpus: Path) -> N
         with Brain.init(tmp_path / f"ws{jobs}") as b:
             b.ingest([small_corpus], jobs=jobs)
             results.append(
-                sorted((d["title"], d["n_chunks"], d["doc_type"]) for d in b.documents())
+                sorted(
+                    (d["title"], d["n_chunks"], d["doc_type"]) for d in b.documents(principal=OWNER)
+                )
             )
     assert results[0] == results[1]
 

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.ingest.document import Block, Document
 from ebrain.ingest.parsers import REGISTRY
 from ebrain.ingest.pool import prepare_parallel
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions
+
+OWNER = Principal.owner()
 
 
 @dataclass
@@ -72,4 +75,4 @@ def test_ingest_survives_a_crashing_file(
     assert report.counts == {"added": 13, "failed": 1}
     (bad,) = [f for f in report.files if f.status == "failed"]
     assert Path(bad.path).name == "note05.boom" and bad.reason == "corrupt"
-    assert len(brain.documents()) == 13
+    assert len(brain.documents(principal=OWNER)) == 13

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from tests.conftest import EXAMPLES
+
+OWNER = Principal.owner()
 
 TRUTH = json.loads((EXAMPLES.parent / "ground_truth.json").read_text(encoding="utf-8"))
 
@@ -14,7 +17,7 @@ TRUTH = json.loads((EXAMPLES.parent / "ground_truth.json").read_text(encoding="u
 def _by_path(brain: Brain) -> dict[str, dict[str, object]]:
     return {
         str(Path(p).relative_to(EXAMPLES)): d
-        for d in brain.documents(limit=10_000)
+        for d in brain.documents(limit=10_000, principal=OWNER)
         for p in d["paths"]
     }
 
@@ -39,5 +42,5 @@ def test_bad_files_fail_with_specific_reasons(sample_workspace: Path) -> None:
 
 def test_every_format_ingested(sample_workspace: Path) -> None:
     with Brain.open(sample_workspace) as brain:
-        formats = {d["format"] for d in brain.documents(limit=10_000)}
+        formats = {d["format"] for d in brain.documents(limit=10_000, principal=OWNER)}
     assert len(formats) >= 13

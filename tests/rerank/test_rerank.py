@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.errors import BackendError, NotFoundError
 from ebrain.rerank import reranker_for
 from ebrain.rerank.http import create
+
+OWNER = Principal.owner()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -85,7 +88,7 @@ def test_search_applies_the_reranker(tmp_path: Path, server: str) -> None:
     )
     with Brain.open(ws) as b:
         b.ingest([tmp_path / n for n in docs], jobs=1)
-        result = b.search_ex("风扇", k=3)
+        result = b.search_ex("风扇", k=3, principal=OWNER)
     assert result.hits[0].title == "验收单"
     assert "rerank" in result.timings_ms
 

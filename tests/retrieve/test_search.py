@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.cli.main import build
 from ebrain.errors import IndexMismatchError, InvalidInputError
 from tests.fakes.embedder import register
-from tests.index.conformance import build_brain
+from tests.retrieve.brains import build_brain
+
+OWNER = Principal.owner()
 
 
 @pytest.fixture
@@ -37,35 +40,46 @@ def test_lexical_search_works_before_any_vector(tmp_path: Path) -> None:
     doc.write_text("# 验收报告\n\n设备连续运行 72 小时无故障，验收合格。", encoding="utf-8")
     with Brain.open(ws) as b:
         b.ingest([doc], jobs=1)
-        result = b.search_ex("验收合格")
+        result = b.search_ex("验收合格", principal=OWNER)
         assert _titles(result.hits) == ["验收报告"]
         assert result.vectors == 0 and result.notes  # says vectors are missing
         assert b.embed_pending() == 1
-        again = b.search_ex("验收合格", explain=True)
+        again = b.search_ex("验收合格", explain=True, principal=OWNER)
         assert again.vectors == 1 and not again.notes
         assert again.hits[0].explain["dense_rank"] == 1  # type: ignore[index]
 
 
 def test_traditional_query_finds_simplified_text(brain: Brain) -> None:
-    assert _titles(brain.search("採購合同", mode="bm25"))[0] == "采购合同 HT2023-015"
+    assert (
+        _titles(brain.search("採購合同", mode="bm25", principal=OWNER))[0] == "采购合同 HT2023-015"
+    )
 
 
 def test_full_width_code_query(brain: Brain) -> None:
-    assert _titles(brain.search("ＨＴ２０２３－０１５", mode="bm25"))[0] == "采购合同 HT2023-015"
+    assert (
+        _titles(brain.search("ＨＴ２０２３－０１５", mode="bm25", principal=OWNER))[0]
+        == "采购合同 HT2023-015"
+    )
 
 
 def test_user_dictionary_and_rebuild(brain: Brain, tmp_path: Path) -> None:
     from ebrain.text.userdict import add_words
 
-    before = [(h.chunk_id, round(h.score, 4)) for h in brain.search("HT-2000 风扇", mode="hybrid")]
+    before = [
+        (h.chunk_id, round(h.score, 4))
+        for h in brain.search("HT-2000 风扇", mode="hybrid", principal=OWNER)
+    ]
     data = brain.rebuild_index(embed=True)
     assert data["chunks"] == 4 and data["embedded"] == 4
-    after = [(h.chunk_id, round(h.score, 4)) for h in brain.search("HT-2000 风扇", mode="hybrid")]
+    after = [
+        (h.chunk_id, round(h.score, 4))
+        for h in brain.search("HT-2000 风扇", mode="hybrid", principal=OWNER)
+    ]
     assert after == before  # rebuild equivalence
     add_words(brain.workspace.path, ["奖金方案"])
     brain.rebuild_index(embed=False)
     assert "奖金方案" in brain.analyzer.query_terms("奖金方案")
-    assert _titles(brain.search("奖金方案", mode="bm25")) == ["薪酬调整"]
+    assert _titles(brain.search("奖金方案", mode="bm25", principal=OWNER)) == ["薪酬调整"]
 
 
 def test_switching_embedder_needs_rebuild(brain: Brain) -> None:
@@ -73,30 +87,30 @@ def test_switching_embedder_needs_rebuild(brain: Brain) -> None:
     (ws / "config.yaml").write_text("embed:\n  model: fakehash:32\n", encoding="utf-8")
     with Brain.open(ws) as other:
         with pytest.raises(IndexMismatchError, match="fakehash:64") as err:
-            other.search("HT-2000")
+            other.search("HT-2000", principal=OWNER)
         assert "ebrain index rebuild" in err.value.hint
         other.rebuild_index()
-        assert other.search("HT-2000")
+        assert other.search("HT-2000", principal=OWNER)
 
 
 def test_acl_in_hybrid_search_at_k1(brain: Brain) -> None:
-    assert _titles(brain.search("薪酬调整 奖金方案", k=1)) == ["薪酬调整"]
-    hits = brain.search("薪酬调整 奖金方案", k=1, groups=["sales"])
+    assert _titles(brain.search("薪酬调整 奖金方案", k=1, principal=OWNER)) == ["薪酬调整"]
+    hits = brain.search("薪酬调整 奖金方案", k=1, principal=Principal.user("u", ["sales"]))
     assert len(hits) == 1 and hits[0].title != "薪酬调整"
 
 
 def test_bad_arguments_are_clear(brain: Brain) -> None:
     with pytest.raises(InvalidInputError):
-        brain.search("  ")
+        brain.search("  ", principal=OWNER)
     with pytest.raises(InvalidInputError, match="invalid date") as err:
-        brain.search("x", since="last week")
+        brain.search("x", since="last week", principal=OWNER)
     assert "YYYY-MM-DD" in err.value.hint
     with pytest.raises(InvalidInputError, match="mode"):
-        brain.search("x", mode="fuzzy")  # type: ignore[arg-type]
+        brain.search("x", mode="fuzzy", principal=OWNER)  # type: ignore[arg-type]
 
 
 def test_snippet_highlights_query_terms(brain: Brain) -> None:
-    hit = brain.search("风扇", mode="bm25")[0]
+    hit = brain.search("风扇", mode="bm25", principal=OWNER)[0]
     assert any(hit.snippet[a:b] == "风扇" for a, b in hit.highlights)
 
 
@@ -132,5 +146,5 @@ def test_near_duplicate_chunks_are_dropped(tmp_path: Path) -> None:
     )
     with Brain.open(ws) as b:
         b.ingest([tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"], jobs=1)
-        hits = b.search("润滑脂 轴承卡滞 风扇", k=3)
+        hits = b.search("润滑脂 轴承卡滞 风扇", k=3, principal=OWNER)
     assert len([h for h in hits if "润滑脂" in h.text]) == 1

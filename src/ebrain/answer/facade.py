@@ -6,14 +6,17 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import threading
+
     import sqlalchemy as sa
 
     from ebrain.answer.assistants import Assistant
     from ebrain.answer.confidence import TermStats
     from ebrain.answer.conversation import Conversation
-    from ebrain.answer.pipeline import Answerer
+    from ebrain.answer.pipeline import Answerer, AskOptions
     from ebrain.answer.prompts import PromptStore
     from ebrain.answer.types import Answer
+    from ebrain.auth import Principal
     from ebrain.config import Config
     from ebrain.models import Gateway
 
@@ -23,12 +26,16 @@ class AnswerMixin:
 
     engine: sa.Engine
     config: Config
-    _answer_parts: dict[str, Any]
+    _parts: dict[str, Any]
+    _lock: threading.RLock
 
     def _part(self, name: str, make: Any) -> Any:
-        parts = self.__dict__.setdefault("_answer_parts", {})
+        """Built once, under the Brain's lock (many threads may ask at once)."""
+        parts = self._parts
         if name not in parts:
-            parts[name] = make()
+            with self._lock:
+                if name not in parts:
+                    parts[name] = make()
         return parts[name]
 
     @property
@@ -84,21 +91,29 @@ class AnswerMixin:
 
         return load_assistants(self.config.section("assistants"))
 
-    def ask(self, question: str, **options: Any) -> Answer:
-        """Answer a question with citations (or refuse); options are AskOptions fields."""
-        from ebrain.answer.pipeline import AskOptions
+    def ask(self, question: str, *, principal: Principal, **options: Any) -> Answer:
+        """Answer a question as `principal` (required) with citations (or refuse); options
+        are AskOptions fields."""
+        return self.answerer.ask(question, _options(principal, options))
 
-        return self.answerer.ask(question, AskOptions(**options))
+    def ask_stream(
+        self, question: str, *, principal: Principal, **options: Any
+    ) -> Iterator[str | Answer]:
+        """Stream an answer as `principal`: text deltas, then the final Answer."""
+        return self.answerer.stream(question, _options(principal, options))
 
-    def ask_stream(self, question: str, **options: Any) -> Iterator[str | Answer]:
-        """Stream an answer: text deltas, then the final Answer."""
-        from ebrain.answer.pipeline import AskOptions
-
-        return self.answerer.stream(question, AskOptions(**options))
-
-    def conversation(self, id: str | None = None, **options: Any) -> Conversation:
-        """Start (or resume, by id) a multi-turn conversation."""
+    def conversation(
+        self, id: str | None = None, *, principal: Principal, **options: Any
+    ) -> Conversation:
+        """Start (or resume, by id) a multi-turn conversation as `principal`."""
         from ebrain.answer.conversation import Conversation
-        from ebrain.answer.pipeline import AskOptions
 
-        return Conversation(self.answerer, id, AskOptions(**options))
+        return Conversation(self.answerer, id, _options(principal, options))
+
+
+def _options(principal: Principal, options: dict[str, Any]) -> AskOptions:
+    """AskOptions carrying the principal (PermissionDeniedError when there is none)."""
+    from ebrain.answer.pipeline import AskOptions
+    from ebrain.auth import require_principal
+
+    return AskOptions(principal=require_principal(principal), **options)

@@ -22,6 +22,7 @@ from ebrain.answer.guarding import GuardedAsk, ask_policy, save_events
 from ebrain.answer.prompts import PromptStore, RenderedPrompt, render
 from ebrain.answer.types import Answer, Citation
 from ebrain.answer.verify import Check, Claim, normalize_markers, strip_invalid, verify
+from ebrain.auth import Principal, require_principal
 from ebrain.guard import Guard
 from ebrain.i18n import lang_of, say
 from ebrain.models import (
@@ -45,7 +46,8 @@ _MASKED = re.compile(r"[A-Za-z0-9._@-]*\*{3,}[A-Za-z0-9._@-]*")  # masked PII: n
 
 @dataclass
 class AskOptions:
-    """Per-ask overrides: assistant, model, knowledge base, user group, retrieval depth."""
+    """Per-ask overrides: assistant, model, knowledge base, user group, retrieval depth.
+    `principal` says who asks: retrieval fails without one (no open default)."""
 
     assistant: str | None = None
     model: str | None = None
@@ -58,6 +60,7 @@ class AskOptions:
     max_tokens: int = 512
     temperature: float | None = 0.1
     query: str | None = None
+    principal: Principal | None = None
 
 
 @dataclass
@@ -168,7 +171,7 @@ class Answerer:
             opts.k or a.k,
             kb=opts.kb or a.kb,
             doc_type=list(a.doc_types) or None,
-            groups=[opts.group] if opts.group else None,
+            principal=require_principal(opts.principal),
             mode=opts.mode,
         )
         ask.hits = list(result.hits)

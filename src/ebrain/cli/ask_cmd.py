@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from ebrain.auth import Principal
 from ebrain.cli.common import console, emit_json, handled, open_brain
 from ebrain.i18n import say
 
@@ -19,7 +20,14 @@ _JSON = typer.Option(False, "--json", help="Print JSON. / 输出 JSON。")
 def _options(
     assistant: str | None, model: str | None, kb: str | None, group: str | None
 ) -> dict[str, Any]:
-    return {"assistant": assistant, "model": model, "kb": kb, "group": group}
+    principal = Principal.user("cli", [group]) if group else Principal.owner()
+    return {
+        "assistant": assistant,
+        "model": model,
+        "kb": kb,
+        "group": group,
+        "principal": principal,
+    }
 
 
 def print_answer(answer: Any, text_shown: bool = False) -> None:

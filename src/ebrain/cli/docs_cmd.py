@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from ebrain.auth import Principal
 from ebrain.cli.common import console, emit_json, handled, open_brain
 from ebrain.cli.core_cmd import reason_text
 from ebrain.i18n import say
@@ -25,7 +26,7 @@ def list_(
     """List documents. / 列出文档。"""
     with handled(as_json):
         brain = open_brain(ctx)
-        docs = brain.documents(kb=kb, doc_type=doc_type, limit=limit)
+        docs = brain.documents(kb=kb, doc_type=doc_type, limit=limit, principal=Principal.owner())
         brain.close()
     if as_json:
         emit_json(docs)
@@ -50,7 +51,7 @@ def show(
     """Show one document with its chunks. / 查看文档。"""
     with handled(as_json):
         brain = open_brain(ctx)
-        doc = brain.document(document_id, with_text=text)
+        doc = brain.document(document_id, with_text=text, principal=Principal.owner())
         brain.close()
     if as_json:
         emit_json(doc)

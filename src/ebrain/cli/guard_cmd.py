@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from ebrain.auth import Principal
 from ebrain.cli.common import console, emit_json, handled, open_brain
 from ebrain.errors import InvalidInputError
 from ebrain.i18n import say
@@ -124,7 +125,7 @@ def _default_answer_fn(ctx: typer.Context) -> Any:
         if result.blocked:
             return "", True
         if brain is not None and hasattr(brain, "ask"):
-            reply = brain.ask(question)
+            reply = brain.ask(question, principal=Principal.owner())
             return str(getattr(reply, "text", reply)), bool(getattr(reply, "refused", False))
         return question, False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.markup import escape
 
+from ebrain.auth import Principal
 from ebrain.cli.common import console, emit_json, handled, open_brain
 from ebrain.i18n import lang_of, say
 from ebrain.retrieve.searcher import SearchResult
@@ -39,7 +40,7 @@ def search(
             since=since,
             until=until,
             path_glob=path,
-            groups=group,
+            principal=Principal.user("cli", group) if group is not None else Principal.owner(),
             mode=mode,
             explain=explain,  # type: ignore[arg-type]
         )

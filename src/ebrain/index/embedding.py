@@ -1,20 +1,40 @@
-"""Fill in vectors for chunks that have none: resumable, batch by batch, one writer."""
+"""Fill in vectors for chunks that have none: resumable, batch by batch, work done once.
+
+Each batch is first claimed (table `embed_claim`: chunk id, owner token, expiry) in a short
+write transaction, so two ingests or `index embed` runs at once share the pending chunks
+instead of both embedding all of them; a claim whose owner died expires after
+`CLAIM_SECONDS`. The vectors go to the index through `SearchIndex.upsert`.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import time
+import uuid
+from collections.abc import Callable, Sequence
 
+import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 
 from ebrain.catalog import schema as t
 from ebrain.catalog.db import write_conn
 from ebrain.embed.base import EmbeddingModel
 from ebrain.errors import IndexMismatchError
-from ebrain.index.vectors import write_vectors
+from ebrain.index.base import IndexedChunk, SearchIndex
 
 EMBEDDER_KEY = "embed.model"
 DIM_KEY = "embed.dim"
+CLAIM_SECONDS = 600.0
+
+_claims = sa.MetaData()
+embed_claim = sa.Table(
+    "embed_claim",
+    _claims,
+    sa.Column("chunk_id", sa.Integer, primary_key=True),
+    sa.Column("owner", sa.String(32), nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
+)
 
 EmbedProgress = Callable[[int, int], None]
 
@@ -61,45 +81,81 @@ def pending_count(conn: sa.Connection) -> int:
     return int(conn.execute(q).scalar_one())
 
 
-def _pending_batch(conn: sa.Connection, after: int, limit: int) -> list[tuple[int, str]]:
+def _pending_batch(conn: sa.Connection, limit: int) -> list[tuple[int, str]]:
+    unclaimed = ~sa.exists().where(embed_claim.c.chunk_id == t.chunk.c.id)
     q = (
         sa.select(t.chunk.c.id, t.document.c.title, t.chunk.c.heading_path, t.chunk.c.text)
         .join(t.document, t.document.c.id == t.chunk.c.document_id)
-        .where(t.chunk.c.id > after, ~sa.exists().where(t.chunk_vector.c.chunk_id == t.chunk.c.id))
+        .where(~sa.exists().where(t.chunk_vector.c.chunk_id == t.chunk.c.id), unclaimed)
         .order_by(t.chunk.c.id)
         .limit(limit)
     )
     return [(int(r[0]), embed_text(r[1], r[2], r[3])) for r in conn.execute(q)]
 
 
+def claim_batch(engine: sa.Engine, owner: str, limit: int) -> list[tuple[int, str]]:
+    """Claim up to `limit` pending chunks nobody holds (expired claims are dropped first);
+    return their ids and embedding texts."""
+    with write_conn(engine) as conn, conn.begin():
+        embed_claim.create(conn, checkfirst=True)
+        now = time.time()
+        conn.execute(sa.delete(embed_claim).where(embed_claim.c.expires < now))
+        batch = _pending_batch(conn, limit)
+        if batch:
+            rows = [
+                {"chunk_id": c, "owner": owner, "expires": now + CLAIM_SECONDS} for c, _ in batch
+            ]
+            conn.execute(sa.insert(embed_claim), rows)
+    return batch
+
+
+def release_claims(engine: sa.Engine, owner: str) -> None:
+    """Drop this owner's claims (its chunks have vectors now, or go back to the pool)."""
+    with write_conn(engine) as conn, conn.begin():
+        conn.execute(sa.delete(embed_claim).where(embed_claim.c.owner == owner))
+
+
+def _store(
+    engine: sa.Engine,
+    index: SearchIndex,
+    embedder: EmbeddingModel,
+    ids: Sequence[int],
+    vecs: npt.NDArray[np.float32],
+) -> None:
+    """Record the embedder (refusing a mix), then hand the vectors to the index."""
+    with write_conn(engine) as conn, conn.begin():
+        check_embedder(conn, embedder)
+        _record(conn, embedder)
+    index.upsert([IndexedChunk(cid, None, vec) for cid, vec in zip(ids, vecs, strict=True)])
+
+
 def embed_pending(
     engine: sa.Engine,
     embedder: EmbeddingModel,
+    index: SearchIndex,
     batch_size: int = 32,
     progress: EmbedProgress | None = None,
     limit: int | None = None,
 ) -> int:
-    """Embed chunks that have no vector; each batch commits, so a kill loses one batch at most."""
+    """Embed chunks that have no vector and that no other run holds; each batch is stored
+    on its own, so a kill loses one batch at most. Returns how many this call embedded."""
     if embedder.dim <= 0:
         return 0
-    with write_conn(engine) as conn:
-        with conn.begin():
-            check_embedder(conn, embedder)
-            total = pending_count(conn)
-        total = min(total, limit) if limit is not None else total
-        done, last = 0, 0
-        while done < total:
-            with conn.begin():
-                batch = _pending_batch(conn, last, min(batch_size, total - done))
-            if not batch:
-                break
+    with engine.connect() as conn:
+        check_embedder(conn, embedder)
+        total = pending_count(conn)
+    total = min(total, limit) if limit is not None else total
+    owner, done = uuid.uuid4().hex, 0
+    while done < total:
+        batch = claim_batch(engine, owner, min(batch_size, total - done))
+        if not batch:
+            break
+        try:
             vecs = embedder.embed_batch([text for _, text in batch], kind="passage")
-            with conn.begin():
-                check_embedder(conn, embedder)
-                _record(conn, embedder)
-                write_vectors(conn, [cid for cid, _ in batch], vecs)
-            done += len(batch)
-            last = batch[-1][0]
-            if progress:
-                progress(done, total)
+            _store(engine, index, embedder, [cid for cid, _ in batch], vecs)
+        finally:
+            release_claims(engine, owner)
+        done += len(batch)
+        if progress:
+            progress(done, total)
     return done

@@ -1,7 +1,9 @@
-"""The embedded index: SQLite FTS5 (BM25) over chunk terms plus memory-mapped dense vectors."""
+"""The embedded index (`index.url: sqlite:`): SQLite FTS5 (BM25) over chunk terms in the
+workspace catalog, plus memory-mapped dense vectors exported from `chunk_vector`."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,13 +13,14 @@ import numpy.typing as npt
 import sqlalchemy as sa
 
 from ebrain.catalog.db import write_conn
-from ebrain.index.base import Filters, IndexedChunk, IndexHit
+from ebrain.errors import ConfigError
+from ebrain.index.base import ChunkRow, Filters, IndexContext, IndexedChunk, IndexHit, SearchIndex
 from ebrain.index.fts import fts_catch_up, fts_rebuild, fts_remove_chunks
 from ebrain.index.vectors import (
     VectorCache,
     bump_generation,
-    exact_search,
     fresh_cache,
+    vector_search,
     write_vectors,
 )
 
@@ -51,8 +54,8 @@ def filter_sql(f: Filters) -> tuple[str, dict[str, Any]]:
             "EXISTS (SELECT 1 FROM document_path p WHERE p.document_id = c.document_id "
             "AND p.path GLOB :glob)"
         )
-    if f.groups is not None:
-        parts.append(_acl_sql(f.groups, params))
+    if not f.principal.is_owner:
+        parts.append(_acl_sql(f.principal.groups, params))
     return (" AND ".join(parts) or "1=1"), params
 
 
@@ -83,15 +86,42 @@ def match_query(terms: Sequence[str]) -> str:
     return " OR ".join(f'"{t}"' for t in unique)
 
 
+_LOAD = (
+    "SELECT c.id, c.document_id, c.text, c.page_start, c.page_end, c.heading_path, c.char_start, "
+    "c.char_end, c.ord, c.doc_type, d.title, d.doc_date, kb.name AS kb, "
+    "(SELECT min(p.path) FROM document_path p WHERE p.document_id = d.id) AS path "
+    "FROM chunk c JOIN document d ON d.id = c.document_id JOIN kb ON kb.id = c.kb_id "
+)
+_SPAN = "SELECT substr(text, :s, :n) FROM version WHERE document_id = :d AND retired_at IS NULL"
+
+
+def create(spec: str) -> Any:
+    """Entry point `sqlite`: the index lives in the workspace catalog (`sqlite:`)."""
+    if spec.strip().lower() not in ("sqlite", "sqlite:"):
+        raise ConfigError(
+            f"the sqlite index takes no location: {spec!r}",
+            hint="set index.url to `sqlite:` (the workspace's own catalog)",
+        )
+    return open_sqlite
+
+
+def open_sqlite(context: IndexContext) -> SearchIndex:
+    """The embedded index of one workspace."""
+    return SqliteIndex(context.engine, context.folder, context.dim, context.ann_threshold)
+
+
 class SqliteIndex:
-    """SearchIndex over the workspace catalog: FTS5 + exact (quantized) vector scan."""
+    """SearchIndex over the workspace catalog: FTS5 + exact (quantized) vector scan.
+
+    Thread-safe: every call takes its own pooled connection, and the vector cache is an
+    immutable snapshot swapped under a lock when the catalog's vector generation moves."""
 
     def __init__(
         self,
         engine: sa.Engine,
         folder: Path,
         dim: int = 0,
-        quantize_above: int = 200_000,
+        ann_threshold: int = 200_000,
         prune_above: int = 50_000,
         max_df: float = 0.1,
     ) -> None:
@@ -100,23 +130,28 @@ class SqliteIndex:
         self.max_df = max_df
         self.folder = folder
         self.dim = dim
-        self.quantize_above = quantize_above
+        self.ann_threshold = ann_threshold
         self._cache: VectorCache | None = None
+        self._cache_lock = threading.Lock()
 
     def upsert(self, chunks: Sequence[IndexedChunk]) -> None:
-        """Replace the terms (and vectors) of existing catalog chunks."""
+        """Replace the terms and/or vectors of existing catalog chunks."""
         with write_conn(self.engine) as conn, conn.begin():
-            self._unindex(conn, [c.chunk_id for c in chunks])
-            for c in chunks:
-                conn.execute(
-                    sa.text("UPDATE chunk SET terms = :t WHERE id = :id"),
-                    {"t": c.terms, "id": c.chunk_id},
-                )
-                conn.execute(sa.text(_FTS_INSERT), {"id": c.chunk_id, "terms": c.terms})
+            self._set_terms(conn, [c for c in chunks if c.terms is not None])
             with_vec = [c for c in chunks if c.vector is not None]
             if with_vec:
                 vecs = np.stack([np.asarray(c.vector, dtype=np.float32) for c in with_vec])
                 write_vectors(conn, [c.chunk_id for c in with_vec], vecs)
+
+    def _set_terms(self, conn: sa.Connection, chunks: list[IndexedChunk]) -> None:
+        if not chunks:
+            return
+        fts_remove_chunks(conn, [c.chunk_id for c in chunks])
+        rows = [{"t": c.terms, "id": c.chunk_id} for c in chunks]
+        conn.execute(sa.text("UPDATE chunk SET terms = :t WHERE id = :id"), rows)
+        filled = [{"id": c.chunk_id, "terms": c.terms} for c in chunks if c.terms]
+        if filled:
+            conn.execute(sa.text(_FTS_INSERT), filled)
 
     def delete(self, chunk_ids: Sequence[int]) -> None:
         """Remove chunks from the full-text and vector index."""
@@ -142,11 +177,35 @@ class SqliteIndex:
         if gone.rowcount:
             bump_generation(conn)
 
+    def flush(self) -> int:
+        """Move the chunks queued in the catalog (`chunk_fts_pending`) into FTS5."""
+        return fts_catch_up(self.engine)
+
+    def load(self, chunk_ids: Sequence[int], filters: Filters) -> dict[int, ChunkRow]:
+        """Chunk rows with their document, kb and first path; the filters (ACL) apply again."""
+        if not chunk_ids:
+            return {}
+        where, params = filter_sql(filters)
+        sql = sa.text(_LOAD + f"WHERE c.id IN :ids AND {where}").bindparams(
+            sa.bindparam("ids", expanding=True)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(sql, {**params, "ids": list(chunk_ids)})
+            return {int(r[0]): dict(r._mapping) for r in rows}
+
+    def text_span(self, document_id: int, start: int, end: int) -> str | None:
+        """Characters [start, end) of the document's current version."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.text(_SPAN), {"s": start + 1, "n": end - start, "d": document_id}
+            ).scalar()
+        return None if value is None else str(value)
+
     def lexical(self, terms: Sequence[str], k: int, filters: Filters) -> list[IndexHit]:
         """BM25 top-k; filters (ACL included) are part of the query."""
         if not terms or k <= 0:
             return []
-        fts_catch_up(self.engine)  # what an interrupted ingest left queued
+        self.flush()  # what an interrupted ingest left queued
         with self.engine.connect() as conn:
             expr = match_query(self._prune(conn, terms))
             if not filters.restricts:
@@ -187,14 +246,16 @@ class SqliteIndex:
         if cache is None or len(cache) == 0:
             return []
         rows = self._allowed_rows(cache, filters) if filters.restricts else None
-        return [IndexHit(cid, s) for cid, s in exact_search(cache, query, k, rows)]
+        return [IndexHit(cid, s) for cid, s in vector_search(cache, query, k, rows)]
 
     def cache(self) -> VectorCache | None:
-        """The up-to-date memory-mapped vectors."""
-        self._cache = fresh_cache(
-            self.engine, self.folder, self.dim, self.quantize_above, self._cache
-        )
-        return self._cache
+        """The up-to-date memory-mapped vectors: an immutable snapshot; one thread re-exports
+        when the generation moved, the others wait for it (and then share the new snapshot)."""
+        with self._cache_lock:
+            fresh = fresh_cache(self.engine, self.folder, self.dim, self.ann_threshold, self._cache)
+            if fresh is not self._cache:
+                self._cache = fresh
+        return fresh
 
     def _allowed_rows(self, cache: VectorCache, filters: Filters) -> npt.NDArray[np.int64]:
         where, params = filter_sql(filters)
@@ -214,9 +275,9 @@ class SqliteIndex:
         return np.sort(pos[cache.ids[pos] == ids])
 
     def vector_count(self) -> int:
-        """Chunks that have a vector."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(sa.text("SELECT count(*) FROM chunk_vector")).scalar_one())
+        """Vectors the vector side searches now (the current snapshot's size)."""
+        cache = self.cache()
+        return 0 if cache is None else len(cache)
 
     def rebuild_fulltext(self, analyze: Any, progress: Any = None) -> int:
         """Re-analyze every chunk's terms with `analyze(chunk_id) -> str` and rebuild FTS5."""

@@ -2,8 +2,11 @@
 
 The catalog table `chunk_vector` is the source of truth. For search, the vectors are exported
 once per change into `<workspace>/vectors/` as .npy files (ids, float16, and above a size
-threshold int8) that are memory-mapped, and scanned exactly with usearch's SIMD kernels:
-float16 up to `quantize_above` vectors, int8 with float16 rescoring beyond.
+threshold int8) that are memory-mapped. Up to `ann_threshold` (setting `index.ann_threshold`)
+vectors, `exact_search` scans float16 with usearch's SIMD kernels; above it the export also
+writes int8 vectors and an HNSW graph, and `graph_search` (unfiltered) or `exact_search` over
+the allowed rows (filtered, int8) find candidates that are rescored in float16. `vector_search`
+picks the path. A `VectorCache` is immutable: a newer generation is a new object.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +44,12 @@ def generation(conn: sa.Connection) -> int:
     return int(value or 0)
 
 
+def stored_dim(conn: sa.Connection) -> int:
+    """The dimension of the stored vectors (0 when there are none)."""
+    size = conn.execute(sa.select(sa.func.length(t.chunk_vector.c.vec)).limit(1)).scalar()
+    return int(size or 0) // 2
+
+
 def to_blob(vec: npt.NDArray[np.float32]) -> bytes:
     """A vector as float16 bytes."""
     return np.asarray(vec, dtype=np.float16).tobytes()
@@ -55,7 +65,7 @@ def write_vectors(conn: sa.Connection, ids: list[int], vecs: npt.NDArray[np.floa
     bump_generation(conn)
 
 
-@dataclass
+@dataclass(frozen=True)
 class VectorCache:
     """Memory-mapped vectors of one generation."""
 
@@ -69,10 +79,10 @@ class VectorCache:
         return len(self.ids)
 
 
-def _export(conn: sa.Connection, folder: Path, gen: int, dim: int, quantize_above: int) -> None:
+def _export(conn: sa.Connection, folder: Path, gen: int, dim: int, ann_threshold: int) -> None:
     """Write ids/f16(/i8) .npy files for generation `gen` atomically (temp folder + rename)."""
     n = int(conn.execute(sa.select(sa.func.count()).select_from(t.chunk_vector)).scalar_one())
-    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}.{threading.get_ident()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     ids = np.lib.format.open_memmap(tmp / "ids.npy", mode="w+", dtype=np.int64, shape=(n,))
@@ -83,14 +93,14 @@ def _export(conn: sa.Connection, folder: Path, gen: int, dim: int, quantize_abov
     for row_no, (cid, blob) in enumerate(conn.execute(q)):
         ids[row_no] = cid
         f16[row_no] = np.frombuffer(blob, dtype=np.float16)
-    if n > quantize_above:
+    if n > ann_threshold:
         _quantize(f16, tmp / "i8.npy")
         _build_graph(tmp / "i8.npy", tmp / HNSW_FILE)
     ids.flush()
     f16.flush()
     (tmp / "gen.json").write_text(json.dumps({"gen": gen, "n": n, "dim": dim}), encoding="utf-8")
     del ids, f16
-    old = folder.with_name(folder.name + f".old{os.getpid()}")
+    old = folder.with_name(folder.name + f".old{os.getpid()}.{threading.get_ident()}")
     if folder.exists():
         folder.rename(old)
     tmp.rename(folder)
@@ -141,7 +151,7 @@ def _open_graph(path: Path) -> Any:
 
 
 def fresh_cache(
-    engine: sa.Engine, folder: Path, dim: int, quantize_above: int, current: VectorCache | None
+    engine: sa.Engine, folder: Path, dim: int, ann_threshold: int, current: VectorCache | None
 ) -> VectorCache | None:
     """The cache of the catalog's current generation, re-exported when stale."""
     with engine.connect() as conn:
@@ -151,10 +161,26 @@ def fresh_cache(
         cached = load_cache(folder)
         if cached is not None and cached.gen == gen:
             return cached
+        dim = dim or stored_dim(conn)
         if dim <= 0:
             return None
-        _export(conn, folder, gen, dim, quantize_above)
+        _export(conn, folder, gen, dim, ann_threshold)
     return load_cache(folder)
+
+
+def vector_search(
+    cache: VectorCache,
+    query: npt.NDArray[np.float32],
+    k: int,
+    rows: npt.NDArray[np.int64] | None = None,
+) -> list[tuple[int, float]]:
+    """Top-k (chunk id, cosine): the HNSW graph when there is one and no row restriction,
+    else an exact scan (of `rows` only, when given)."""
+    if len(cache) == 0 or k <= 0:
+        return []
+    if rows is None and cache.graph is not None:
+        return graph_search(cache, query, k)
+    return exact_search(cache, query, k, rows)
 
 
 def exact_search(
@@ -163,29 +189,25 @@ def exact_search(
     k: int,
     rows: npt.NDArray[np.int64] | None = None,
 ) -> list[tuple[int, float]]:
-    """Top-k (chunk id, cosine) by exact scan; `rows` restricts the scan to those row numbers."""
+    """Top-k (chunk id, cosine) by exact scan (int8 + float16 rescoring when quantized);
+    `rows` restricts the scan to those row numbers. Never uses the graph."""
     from usearch.index import MetricKind, search  # type: ignore[attr-defined]
 
-    if len(cache) == 0 or k <= 0:
+    if len(cache) == 0 or k <= 0 or (rows is not None and len(rows) == 0):
         return []
-    if rows is None and cache.graph is not None:
-        return _graph_search(cache, query, k)
     use_i8 = cache.i8 is not None
     data = cache.i8 if use_i8 else cache.f16
     assert data is not None
     if rows is not None:
-        if len(rows) == 0:
-            return []
         data = data[rows]
     want = min(len(data), k * RESCORE if use_i8 else k)
-    q = _query_as(query, data.dtype)
-    found = search(data, q, want, MetricKind.Cos, exact=True, threads=0)
+    found = search(data, _query_as(query, data.dtype), want, MetricKind.Cos, exact=True, threads=0)
     local = np.asarray(found.keys, dtype=np.int64)
     row_no = rows[local] if rows is not None else local
     return _rescore(cache, query, row_no, k)
 
 
-def _graph_search(
+def graph_search(
     cache: VectorCache, query: npt.NDArray[np.float32], k: int
 ) -> list[tuple[int, float]]:
     """Approximate top candidates from the HNSW graph, rescored exactly in float16."""

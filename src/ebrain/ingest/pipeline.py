@@ -132,6 +132,8 @@ class IngestPipeline:
         self.jobs = jobs or auto_jobs()
         self.progress = progress or (lambda _p: None)
         self._failed_before: set[str] = set()  # paths with an ingest_error row at triage
+        # Drains the catalog's queue of stored chunks into the index (Brain sets SearchIndex.flush).
+        self.flush_index: Callable[[], int] = lambda: fts_catch_up(engine)
 
     def run(
         self,
@@ -213,7 +215,7 @@ class IngestPipeline:
             file_result = self._store_one(conn, result, known.get(result.path), tags, acl)
             report.files.append(file_result)
             if n % FTS_BATCH_DOCS == 0:
-                fts_catch_up(self.engine)
+                self.flush_index()
             done_bytes += result.size
             chunks += file_result.chunks
             self.progress(
@@ -222,7 +224,7 @@ class IngestPipeline:
             if strict and file_result.status == "failed":
                 report.stopped_early = True
                 break
-        fts_catch_up(self.engine)  # this run's chunks, and any an interrupted run left
+        self.flush_index()  # this run's chunks, and any an interrupted run left
 
     def _prepared(self, todo: list[Candidate]) -> Iterator[Prepared | Failed]:
         """Prepared files in order, from a fork pool when it pays off."""

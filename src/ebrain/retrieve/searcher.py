@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-import sqlalchemy as sa
 
 from ebrain.embed.base import EmbeddingModel
-from ebrain.index.base import Filters, IndexHit
-from ebrain.index.sqlite import SqliteIndex
+from ebrain.index.base import Filters, IndexHit, SearchIndex
 from ebrain.rerank.base import Reranker
 from ebrain.retrieve.fusion import Fused, FusionConfig, fuse
 from ebrain.retrieve.hits import Hit
@@ -40,11 +37,13 @@ class SearchResult:
 
 
 class Searcher:
-    """Retrieval over one workspace. Construction is configuration; `search` takes the query."""
+    """Retrieval over one workspace, through the SearchIndex protocol only. Construction is
+    configuration; `search` takes the query and the filters (with their principal), and keeps
+    no per-query state on the object, so one Searcher serves many threads."""
 
     def __init__(
         self,
-        index: SqliteIndex,
+        index: SearchIndex,
         analyzer: Any,
         embedder: EmbeddingModel | None,
         fusion: FusionConfig | None = None,
@@ -64,23 +63,25 @@ class Searcher:
     def search(
         self,
         query: str,
-        k: int = 10,
-        filters: Filters | None = None,
+        k: int,
+        filters: Filters,
         mode: Mode = "hybrid",
         explain: bool = False,
         merge_adjacent: bool = True,
     ) -> SearchResult:
         """Search; with mode=hybrid, dense joins where vectors exist."""
-        filters = filters or Filters()
         timings: dict[str, float] = {}
         terms = self.analyzer.query_terms(query)
         depth = max(self.depth, k * 3)
         bm25, dense, vec_count = self._both_sides(query, terms, depth, filters, mode, timings)
         result = self._fused(bm25, dense, query, mode)
         if self.reranker is not None:
-            result.ranking = self._timed(timings, "rerank", self._rerank, query, result.ranking)
+            result.ranking = self._timed(
+                timings, "rerank", self._rerank, query, result.ranking, filters
+            )
         t0 = time.perf_counter()
-        hits = self._hits(result.ranking, terms, k, bm25, dense, explain, merge_adjacent)
+        sides = (bm25, dense) if explain else None
+        hits = self._hits(result.ranking, terms, k, filters, sides, merge_adjacent)
         timings["hydrate"] = (time.perf_counter() - t0) * 1000
         out = SearchResult(hits, mode, timings, result.bm25_weight, result.signals, vec_count)
         if mode != "bm25" and not dense:
@@ -106,8 +107,7 @@ class Searcher:
         dense: list[IndexHit] = []
         vec_count = 0
         if mode != "bm25" and self.embedder is not None:
-            cache = self.index.cache()
-            vec_count = len(cache) if cache is not None else 0
+            vec_count = self.index.vector_count()
             if vec_count:
                 t0 = time.perf_counter()
                 qvec = self.embedder.embed_batch([query], kind="query")[0]
@@ -143,11 +143,13 @@ class Searcher:
             return Fused(dense, 0.0)
         return fuse(bm25, dense, self.fusion, has_code=bool(_CODE.search(query)))
 
-    def _rerank(self, query: str, ranking: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _rerank(
+        self, query: str, ranking: list[tuple[int, float]], filters: Filters
+    ) -> list[tuple[int, float]]:
         """Re-score the top fused candidates with the reranker; the rest keep their order after them."""
         assert self.reranker is not None
         head = ranking[: self.rerank_depth]
-        rows = self._load(head)
+        rows = self.index.load([cid for cid, _ in head], filters)
         kept = [(cid, rows[cid]["text"]) for cid, _ in head if cid in rows]
         scores = self.reranker.rerank_batch(query, [text for _, text in kept])
         reranked = sorted(zip((cid for cid, _ in kept), scores, strict=True), key=lambda kv: -kv[1])
@@ -158,12 +160,11 @@ class Searcher:
         ranking: list[tuple[int, float]],
         terms: list[str],
         k: int,
-        bm25: list[tuple[int, float]],
-        dense: list[tuple[int, float]],
-        explain: bool,
+        filters: Filters,
+        sides: tuple[list[tuple[int, float]], list[tuple[int, float]]] | None,
         merge: bool,
     ) -> list[Hit]:
-        rows = self._load(ranking[: k * 3])
+        rows = self.index.load([cid for cid, _ in ranking[: k * 3]], filters)
         hits: list[Hit] = []
         seen: list[set[int]] = []
         want = k + 10 if merge else k  # merging adjacent hits may shrink the list
@@ -174,25 +175,12 @@ class Searcher:
             if row is None or _near_duplicate(row["text"], seen):
                 continue
             hit = _make_hit(row, score, terms)
-            if explain:
-                hit.explain = _explain(cid, score, bm25, dense)
+            if sides is not None:
+                hit.explain = _explain(cid, score, *sides)
             hits.append(hit)
         if merge:
             hits = self._merge_adjacent(hits, terms)
         return hits[:k]
-
-    def _load(self, ranking: Sequence[tuple[int, float]]) -> dict[int, dict[str, Any]]:
-        ids = [cid for cid, _ in ranking]
-        if not ids:
-            return {}
-        sql = sa.text(
-            "SELECT c.id, c.document_id, c.text, c.page_start, c.page_end, c.heading_path, c.char_start, "
-            "c.char_end, c.ord, c.doc_type, d.title, d.doc_date, kb.name AS kb, "
-            "(SELECT min(p.path) FROM document_path p WHERE p.document_id = d.id) AS path "
-            "FROM chunk c JOIN document d ON d.id = c.document_id JOIN kb ON kb.id = c.kb_id WHERE c.id IN :ids"
-        ).bindparams(sa.bindparam("ids", expanding=True))
-        with self.index.engine.connect() as conn:
-            return {int(r[0]): dict(r._mapping) for r in conn.execute(sql, {"ids": ids})}
 
     def _merge_adjacent(self, hits: list[Hit], terms: list[str]) -> list[Hit]:
         """Join a hit with a lower-ranked hit that directly continues it in the same section."""
@@ -207,13 +195,7 @@ class Searcher:
 
     def _join(self, a: Hit, b: Hit, terms: list[str]) -> None:
         start, end = min(a.char_start, b.char_start), max(a.char_end, b.char_end)
-        with self.index.engine.connect() as conn:
-            text = conn.execute(
-                sa.text(
-                    "SELECT substr(text, :s, :n) FROM version WHERE document_id = :d AND retired_at IS NULL"
-                ),
-                {"s": start + 1, "n": end - start, "d": a.document_id},
-            ).scalar()
+        text = self.index.text_span(a.document_id, start, end)
         if text:
             a.text, a.char_start, a.char_end = text, start, end
             a.snippet, a.highlights = snippet(text, terms)
