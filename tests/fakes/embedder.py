@@ -7,6 +7,8 @@ behaves sensibly without loading a model.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,3 +46,29 @@ def create(spec: str) -> HashEmbedder:
 def register() -> None:
     """Make `fakehash[:DIM]` available to embedder_for()."""
     registry.register("fakehash", create)
+
+
+@dataclass
+class CountingEmbedder(HashEmbedder):
+    """HashEmbedder that counts every text it embeds (thread-safe) and takes `delay` seconds
+    per batch, so concurrent runs overlap."""
+
+    texts: int = 0
+    delay: float = 0.01
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def embed_batch(self, texts: Sequence[str], *, kind: Kind) -> Vectors:
+        """Embed and count."""
+        with self._lock:
+            self.texts += len(texts)
+        time.sleep(self.delay)
+        return super().embed_batch(texts, kind=kind)
+
+
+def register_counting() -> CountingEmbedder:
+    """Register `fakecount` (one shared instance, returned) with the embedder registry."""
+    model = CountingEmbedder(name="fakecount:64", dim=64)
+    registry.register("fakecount", lambda _spec: model)
+    return model

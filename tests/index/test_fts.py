@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from ebrain.auth import Principal
@@ -34,6 +36,9 @@ def _count(brain: Brain, sql: str) -> int:
 def _fts_ok(brain: Brain) -> None:
     with brain.engine.connect() as conn:
         conn.execute(sa.text("INSERT INTO chunk_fts(chunk_fts) VALUES('integrity-check')"))
+
+
+_FULL_CHECK = "INSERT INTO chunk_fts(chunk_fts, rank) VALUES('integrity-check', 1)"
 
 
 def _write(folder: Path, text: str) -> Path:
@@ -90,3 +95,19 @@ def test_flush_reports_how_many_were_queued(brain: Brain, tmp_path: Path) -> Non
         assert fts_flush(conn) == queued > 0
         assert fts_flush(conn) == 0
     _fts_ok(brain)
+
+
+def test_open_flushes_what_a_killed_ingest_left(brain: Brain, tmp_path: Path) -> None:
+    """A queue left by a kill makes FTS5's full integrity-check (index against the chunk table)
+    report "malformed" until something flushes it: opening the workspace does."""
+    _store_without_flush(brain, _write(tmp_path, "热处理炉温控器验收报告。"))
+    ws = brain.workspace.path
+    brain.close()
+    raw = sqlite3.connect(ws / "catalog.sqlite")
+    with pytest.raises(sqlite3.DatabaseError, match="malformed"):
+        raw.execute(_FULL_CHECK)
+    raw.close()
+    with Brain.open(ws) as opened:
+        assert _count(opened, "SELECT count(*) FROM chunk_fts_pending") == 0
+        with opened.engine.connect() as conn:
+            conn.execute(sa.text(_FULL_CHECK))

@@ -148,3 +148,33 @@ def test_near_duplicate_chunks_are_dropped(tmp_path: Path) -> None:
         b.ingest([tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"], jobs=1)
         hits = b.search("润滑脂 轴承卡滞 风扇", k=3, principal=OWNER)
     assert len([h for h in hits if "润滑脂" in h.text]) == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"since": "2024-13-45"}, ["2024-13-45", "YYYY-MM-DD"]),
+        ({"until": "2024-02-30"}, ["2024-02-30"]),
+        ({"since": "20240301"}, ["20240301"]),
+        ({"k": -1}, ["-1", "1 to 1000"]),
+        ({"k": 0}, ["1 to 1000"]),
+        ({"k": 1001}, ["1 to 1000"]),
+        ({"kb": "nope"}, ["'nope'", "legal, main"]),
+        ({"kb": ["main", "nope"]}, ["'nope'", "legal, main"]),
+        ({"doc_type": "memo-x"}, ["'memo-x'", "contract"]),
+    ],
+)
+def test_search_arguments_are_checked(brain: Brain, options: dict, words: list[str]) -> None:  # type: ignore[type-arg]
+    k = options.pop("k", 5)
+    with pytest.raises(InvalidInputError) as err:
+        brain.search_ex("HT-2000", k, principal=OWNER, **options)
+    text = f"{err.value.message} {err.value.hint}"
+    assert all(w in text for w in words), text
+
+
+def test_valid_search_arguments_pass(brain: Brain) -> None:
+    hits = brain.search(
+        "HT-2000", k=1000, kb=["main"], doc_type="contract", since="2023-01-01", principal=OWNER
+    )
+    assert hits == []  # no contract in main
+    assert brain.search("HT2023-015", k=1, kb="legal", until="2024-02-29", principal=OWNER)
