@@ -203,24 +203,28 @@ class Brain(AnswerMixin):
     @property
     def embedder(self) -> EmbeddingModel | None:
         """The configured embedder, or None for lexical-only workspaces."""
-        spec = str(self.config.get("embed.model"))
-        made: EmbeddingModel | None = self._lazy(
-            "embedder", lambda: None if spec in ("", "none") else embedder_for(spec)
-        )
+        made: EmbeddingModel | None = self._lazy("embedder", self._make_embedder)
         return made
+
+    def _make_embedder(self) -> EmbeddingModel | None:
+        spec = str(self.config.get("embed.model"))
+        return None if spec in ("", "none") else embedder_for(spec)
 
     @property
     def index(self) -> SearchIndex:
         """The search index chosen by `index.url` (`sqlite:` = FTS5 + vectors in the catalog)."""
+        made: SearchIndex = self._lazy("index", self._open_index)
+        return made
+
+    def _open_index(self) -> SearchIndex:
         context = IndexContext(
             str(self.config.get("index.url") or DEFAULT_URL),
             self.engine,
             self.workspace.path / "vectors",
-            0,  # the sqlite index reads the dimension from the stored vectors
+            0,  # not known before the embedder loads; sqlite reads it from the stored vectors
             int(self.config.get("index.ann_threshold")),
         )
-        made: SearchIndex = self._lazy("index", lambda: index_for(context))
-        return made
+        return index_for(context)
 
     def embed_pending(self, progress: ProgressFn | None = None, limit: int | None = None) -> int:
         """Embed chunks that have no vector yet (resumable); return how many were embedded."""
@@ -356,24 +360,29 @@ class Brain(AnswerMixin):
         return {"chunks": chunks, "embedded": embedded}
 
     def _reanalyze(self, analyzer: Any, progress: ProgressFn | None, batch: int = 500) -> int:
-        """New terms for every chunk, handed to the index through `upsert` in batches."""
+        """New terms for every chunk, handed to the index through `upsert`, batch by batch
+        (one batch of texts in memory at a time)."""
+        with self.engine.connect() as conn:
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(t.chunk)).scalar_one())
+        done, last = 0, 0
+        while rows := self._chunk_texts(last, batch):
+            terms = [" ".join(analyzer.terms(index_text(*r[1:]))) for r in rows]
+            self.index.upsert([IndexedChunk(r[0], x) for r, x in zip(rows, terms, strict=True)])
+            done, last = done + len(rows), rows[-1][0]
+            if progress is not None:
+                progress(Progress("analyze", done, total))
+        return done
+
+    def _chunk_texts(self, after: int, limit: int) -> list[tuple[int, str, str, str]]:
         q = (
             sa.select(t.chunk.c.id, t.document.c.title, t.chunk.c.heading_path, t.chunk.c.text)
             .join(t.document, t.document.c.id == t.chunk.c.document_id)
+            .where(t.chunk.c.id > after)
             .order_by(t.chunk.c.id)
+            .limit(limit)
         )
         with self.engine.connect() as conn:
-            rows = conn.execute(q).all()
-        for start in range(0, len(rows), batch):
-            self.index.upsert(
-                [
-                    IndexedChunk(r[0], " ".join(analyzer.terms(index_text(r[1], r[2], r[3]))))
-                    for r in rows[start : start + batch]
-                ]
-            )
-            if progress is not None:
-                progress(Progress("analyze", min(start + batch, len(rows)), len(rows)))
-        return len(rows)
+            return [(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(q)]
 
     def _prepare_options(self, kb_id: int) -> PrepareOptions:
         chunker = ChunkerConfig(

@@ -110,7 +110,8 @@ class SearchIndex(Protocol):
 
 @dataclass(frozen=True)
 class IndexContext:
-    """What an index backend gets to open one workspace's index."""
+    """What an index backend gets to open one workspace's index. `dim` is the vectors'
+    dimension when known (0: take it from the first vectors upserted or stored)."""
 
     spec: str
     engine: sa.Engine

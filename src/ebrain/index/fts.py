@@ -90,10 +90,3 @@ def _remove_where(conn: sa.Connection, column: str, ids: list[int]) -> None:
         conn.execute(_DELETE, indexed)
     if queued:
         conn.execute(sa.text("DELETE FROM chunk_fts_pending WHERE chunk_id = :id"), queued)
-
-
-def fts_rebuild(conn: sa.Connection) -> None:
-    """Rebuild the whole full-text index from chunk.terms."""
-    if has_fts(conn):
-        conn.execute(sa.text("INSERT INTO chunk_fts(chunk_fts) VALUES ('rebuild')"))
-        conn.execute(sa.text("DELETE FROM chunk_fts_pending"))

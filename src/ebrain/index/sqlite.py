@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ebrain.catalog.db import write_conn
 from ebrain.errors import ConfigError
 from ebrain.index.base import ChunkRow, Filters, IndexContext, IndexedChunk, IndexHit, SearchIndex
-from ebrain.index.fts import fts_catch_up, fts_rebuild, fts_remove_chunks
+from ebrain.index.fts import fts_catch_up, fts_remove_chunks
 from ebrain.index.vectors import (
     VectorCache,
     bump_generation,
@@ -278,17 +278,3 @@ class SqliteIndex:
         """Vectors the vector side searches now (the current snapshot's size)."""
         cache = self.cache()
         return 0 if cache is None else len(cache)
-
-    def rebuild_fulltext(self, analyze: Any, progress: Any = None) -> int:
-        """Re-analyze every chunk's terms with `analyze(chunk_id) -> str` and rebuild FTS5."""
-        with write_conn(self.engine) as conn, conn.begin():
-            ids = [r[0] for r in conn.execute(sa.text("SELECT id FROM chunk ORDER BY id"))]
-            for n, cid in enumerate(ids, start=1):
-                conn.execute(
-                    sa.text("UPDATE chunk SET terms = :t WHERE id = :id"),
-                    {"t": analyze(conn, cid), "id": cid},
-                )
-                if progress and n % 500 == 0:
-                    progress(n, len(ids))
-            fts_rebuild(conn)
-        return len(ids)
