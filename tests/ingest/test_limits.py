@@ -14,6 +14,7 @@ from ebrain.brain import Brain
 from ebrain.ingest.document import Block, Document
 from ebrain.ingest.parsers import REGISTRY
 from ebrain.ingest.pipeline import prepare_files
+from ebrain.ingest.pool import prepare_parallel
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions
 
 
@@ -113,3 +114,14 @@ def test_limits_come_from_the_workspace_settings(
         "bomb.hog": "too_large",
         "hang.slow": "timeout",
     }
+
+
+def test_a_file_hanging_behind_the_head_batch_is_stopped_and_the_rest_kept(
+    tmp_path: Path, greedy_parser: None
+) -> None:
+    # Batches [a1 a2] and [b c] on two workers: b hangs from the start and is killed while the
+    # parent still waits for the head batch (1.6 s in all, each file under the 1 s limit).
+    paths = _files(tmp_path / "h", a1_slow="0.8", a2_slow="0.8", b_slow="60", c_pid="x")
+    results = list(prepare_parallel(paths, PrepareOptions(parse_timeout_s=1.0), 2, batch=2))
+    reasons = [(Path(r.path).name, getattr(r, "reason", None)) for r in results]
+    assert reasons == [("a1.slow", None), ("a2.slow", None), ("b.slow", "timeout"), ("c.pid", None)]
