@@ -388,10 +388,14 @@ class Brain(AnswerMixin):
         chunker = ChunkerConfig(
             int(self.config.get("chunk.target_tokens")),
             int(self.config.get("chunk.overlap_tokens")),
+            max_chunks=int(self.config.get("ingest.max_chunks")),
         )
         return PrepareOptions(
             max_bytes=int(float(self.config.get("ingest.max_file_mb")) * 2**20),
             libreoffice=str(self.config.get("ingest.libreoffice")),
+            max_text_bytes=int(float(self.config.get("ingest.max_text_mb")) * 2**20),
+            parse_memory_mb=int(self.config.get("ingest.parse_memory_mb")),
+            parse_timeout_s=float(self.config.get("ingest.parse_timeout_s")),
             chunker=chunker,
             user_words=tuple(self.user_words()),
             type_rules=tuple(self.type_rules(kb_id)),

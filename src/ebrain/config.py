@@ -53,6 +53,30 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("ingest.embed", True, "Embed new chunks during ingest.", _bool),
         Setting("ingest.libreoffice", "soffice", "LibreOffice binary for legacy formats.", str),
+        Setting(
+            "ingest.parse_memory_mb",
+            2048,
+            "Memory one file's parse may use (MiB, per worker); over it the file is too_large.",
+            int,
+        ),
+        Setting(
+            "ingest.parse_timeout_s",
+            300.0,
+            "Seconds one file's parse may take; over it the worker is stopped (reason timeout).",
+            float,
+        ),
+        Setting(
+            "ingest.max_text_mb",
+            50.0,
+            "Text kept per document (MiB of UTF-8); the rest is cut, with a warning.",
+            float,
+        ),
+        Setting(
+            "ingest.max_chunks",
+            20_000,
+            "Chunks kept per document; the text after them is cut, with a warning.",
+            int,
+        ),
         # --- chunking ---
         Setting("chunk.target_tokens", 380, "Target chunk size in tokens.", int),
         Setting("chunk.overlap_tokens", 40, "Overlap between consecutive chunks, in tokens.", int),

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 N_FILES = 40
@@ -115,3 +116,62 @@ def test_sigkill_leaves_catalog_consistent_and_rerun_completes(
     )
     _check_consistent(ws / "catalog.sqlite")
     assert _snapshot(ws / "catalog.sqlite") == expected
+
+
+# A parent that parses three slow files in a pool of two workers, then is killed with SIGKILL.
+_SLOW_PARENT = """
+import sys, time
+from dataclasses import dataclass
+from pathlib import Path
+from ebrain.ingest.document import Block, Document
+from ebrain.ingest.parsers import REGISTRY
+from ebrain.ingest.pipeline import prepare_files
+from ebrain.ingest.prepare import PrepareOptions
+
+@dataclass
+class Slow:
+    name: str = "slow"
+    extensions: tuple[str, ...] = (".slow",)
+    def parse(self, path: Path, data: bytes) -> Document:
+        Path(str(path) + ".started").touch()
+        time.sleep(120)
+        return Document(title="slow", blocks=[Block("slow")])
+
+REGISTRY.register(Slow())
+list(prepare_files(sys.argv[1:], PrepareOptions(), jobs=2))
+"""
+
+
+def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
+    """The processes still running (a zombie waiting for its reaper counts as gone)."""
+    alive = []
+    for p in procs:
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE:
+                alive.append(p)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+def test_sigkill_of_an_ingest_takes_its_parser_workers_with_it(tmp_path: Path) -> None:
+    files = [tmp_path / f"f{i}.slow" for i in range(3)]
+    for f in files:
+        f.write_text("x", encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, "-c", _SLOW_PARENT, *map(str, files)])
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("*.started")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = psutil.Process(parent.pid).children(recursive=True)
+        assert len(workers) >= 2 and list(tmp_path.glob("*.started"))  # workers are parsing
+    finally:
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 15
+    while _alive(workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = _alive(workers)
+    for p in left:  # do not leave them behind when the test fails
+        p.kill()
+    assert left == []

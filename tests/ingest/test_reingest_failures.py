@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ebrain.brain import Brain
 from ebrain.ingest import pipeline
-from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, prepare
+from ebrain.ingest.pool import prepare_parallel
+from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions
 
 
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the files the pipeline hands to `prepare` (the real one still runs)."""
+    """The names of the files the pipeline takes from the parser pool (the real one runs)."""
     seen: list[str] = []
 
-    def spy(path: str, options: PrepareOptions) -> Prepared | Failed:
-        seen.append(Path(path).name)
-        return prepare(path, options)
+    def spy(
+        paths: list[str], options: PrepareOptions, workers: int, batch: int
+    ) -> Iterator[Prepared | Failed]:
+        for result in prepare_parallel(paths, options, workers, batch):
+            seen.append(Path(result.path).name)
+            yield result
 
-    monkeypatch.setattr(pipeline, "prepare", spy)
+    monkeypatch.setattr(pipeline, "prepare_parallel", spy)
     return seen
 
 

@@ -1,11 +1,22 @@
-"""Structure-aware chunking: sentences for prose, whole rows for tables, offsets kept."""
+"""Structure-aware chunking: sentences for prose, whole rows for tables, offsets kept.
+
+Hard limits, whatever the text: no chunk is longer than `HARD_CHARS_PER_TOKEN` characters per
+target token (a run without spaces or sentence ends, CJK or Latin, is cut into windows; a table
+row that long is cut too), and a document yields at most `max_chunks` chunks (the rest of its
+text is left out; `Chunker.cut_at` says where).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ebrain.ingest.document import Block, Document, table_to_markdown
 from ebrain.text import estimate_tokens, normalize_text, split_sentences
+
+# A chunk never exceeds this many characters per target token (3,040 for 380 tokens): well
+# above real prose (about 4.5 characters a token in English, 1.4 in Chinese), so only text with
+# no spaces or sentence ends is cut by it.
+HARD_CHARS_PER_TOKEN = 8
 
 
 @dataclass(frozen=True)
@@ -14,6 +25,12 @@ class ChunkerConfig:
 
     target_tokens: int = 380
     overlap_tokens: int = 40
+    max_chunks: int = 20_000
+
+    @property
+    def max_chars(self) -> int:
+        """The hard maximum length of a chunk, in characters."""
+        return max(1, self.target_tokens) * HARD_CHARS_PER_TOKEN
 
 
 @dataclass
@@ -76,6 +93,8 @@ class Chunker:
 
     def __init__(self, config: ChunkerConfig | None = None) -> None:
         self.config = config or ChunkerConfig()
+        # Where the last document's chunks stop when it hit `max_chunks` (a text offset).
+        self.cut_at: int | None = None
 
     def __call__(self, doc: Document) -> tuple[str, list[Chunk]]:
         """Return the normalized document text and its chunks."""
@@ -83,6 +102,8 @@ class Chunker:
         chunks: list[Chunk] = []
         prose: list[_Piece] = []
         for item in placed:
+            if len(chunks) > self.config.max_chunks:
+                break
             if item.block.kind == "table":
                 self._flush(text, prose, chunks)
                 prose = []
@@ -92,25 +113,34 @@ class Chunker:
                     prose = self._maybe_break(text, prose, chunks)
                 prose.extend(self._sentences(item))
         self._flush(text, prose, chunks)
-        return text, chunks
+        return text, self._limited(_within(chunks, self.config.max_chars))
+
+    def _limited(self, chunks: list[Chunk]) -> list[Chunk]:
+        """At most `max_chunks` chunks; `cut_at` records where the kept ones end."""
+        self.cut_at = None
+        if len(chunks) <= self.config.max_chunks:
+            return chunks
+        kept = chunks[: max(1, self.config.max_chunks)]
+        self.cut_at = kept[-1].char_end
+        return kept
 
     def _sentences(self, item: Placed) -> list[_Piece]:
         pieces: list[_Piece] = []
         add, target = pieces.append, self.config.target_tokens
         text, base, block = item.text, item.start, item.block
         for s, e in split_sentences(text):
-            tokens = estimate_tokens(text[s:e])
+            tokens = _cost(text[s:e])
             if tokens <= target:
-                add(_Piece(base + s, base + e, tokens or 1, block))
+                add(_Piece(base + s, base + e, tokens, block))
                 continue
             for a, b in self._hard_split(s, e, tokens):
-                tokens = estimate_tokens(text[a:b]) or 1
-                pieces.append(_Piece(base + a, base + b, tokens, block))
+                pieces.append(_Piece(base + a, base + b, _cost(text[a:b]), block))
         return pieces
 
     def _hard_split(self, start: int, end: int, tokens: int) -> list[tuple[int, int]]:
         """Cut a sentence of `tokens` (over the target) into target-sized character windows."""
         step = max(1, int((end - start) * self.config.target_tokens / tokens))
+        step = min(step, self.config.max_chars)
         return [(a, min(a + step, end)) for a in range(start, end, step)]
 
     def _maybe_break(self, text: str, prose: list[_Piece], chunks: list[Chunk]) -> list[_Piece]:
@@ -149,17 +179,49 @@ class Chunker:
     def _row_groups(
         self, item: Placed, header: str, rows: list[tuple[int, int]], first_ord: int
     ) -> list[Chunk]:
-        budget = max(1, self.config.target_tokens - estimate_tokens(header))
+        if _cost(header) > self.config.target_tokens // 2:  # too big to repeat in every group
+            header, rows = "", _line_spans(item.text)
+        budget = max(1, self.config.target_tokens - _cost(header))
         groups: list[list[tuple[int, int]]] = [[]]
         used = 0
         for span in rows:
-            cost = estimate_tokens(item.text[span[0] : span[1]]) or 1
+            cost = _cost(item.text[span[0] : span[1]])
             if groups[-1] and used + cost > budget:
                 groups.append([])
                 used = 0
             groups[-1].append(span)
             used += cost
         return [_table_group(item, header, g, first_ord + n) for n, g in enumerate(groups)]
+
+
+def _cost(text: str) -> int:
+    """A piece's size in tokens for packing: estimated, but never under one token per
+    `HARD_CHARS_PER_TOKEN` characters (a run with no spaces counts by its length), at least 1."""
+    return max(estimate_tokens(text), len(text) // HARD_CHARS_PER_TOKEN, 1)
+
+
+def _within(chunks: list[Chunk], max_chars: int) -> list[Chunk]:
+    """The chunks with any chunk over `max_chars` characters cut into windows (renumbered)."""
+    if all(len(c.text) <= max_chars for c in chunks):
+        return chunks
+    out: list[Chunk] = []
+    for chunk in chunks:
+        out.extend(_windows(chunk, max_chars) if len(chunk.text) > max_chars else [chunk])
+    for n, chunk in enumerate(out):
+        chunk.ord = n
+    return out
+
+
+def _windows(chunk: Chunk, size: int) -> list[Chunk]:
+    """`chunk` cut into pieces of `size` characters (offsets kept for a plain text slice)."""
+    exact = chunk.char_end - chunk.char_start == len(chunk.text)
+    out = []
+    for a in range(0, len(chunk.text), size):
+        part = chunk.text[a : a + size]
+        start = chunk.char_start + a if exact else chunk.char_start
+        end = start + len(part) if exact else chunk.char_end
+        out.append(replace(chunk, text=part, char_start=start, char_end=end, n_tokens=_cost(part)))
+    return out
 
 
 def _heading_changed(prev: Block, cur: Block) -> bool:
@@ -189,7 +251,7 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 
 def _table_group(item: Placed, header: str, group: list[tuple[int, int]], ord_: int) -> Chunk:
     body = "\n".join(item.text[a:b] for a, b in group)
-    text = f"{header}\n{body}"
+    text = f"{header}\n{body}" if header else body
     start, end = item.start + group[0][0], item.start + group[-1][1]
     piece = _Piece(start, end, estimate_tokens(text), item.block, text)
     return _make_chunk("", [piece], ord_, "table")

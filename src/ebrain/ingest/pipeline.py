@@ -3,8 +3,10 @@ document in its own transaction (one writer), record failures, prune vanished fi
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -15,8 +17,9 @@ import sqlalchemy as sa
 from ebrain.catalog.db import write_conn
 from ebrain.index.fts import fts_catch_up
 from ebrain.ingest import store
+from ebrain.ingest.paths import clean_text, stored_path
 from ebrain.ingest.pool import prepare_parallel
-from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, prepare, warm_up
+from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, warm_up
 from ebrain.ingest.report import FileResult, IngestReport, Progress
 
 ProgressFn = Callable[[Progress], None]
@@ -30,8 +33,6 @@ REMEMBERED_REASONS = frozenset(
 UNCHANGED_FAILURE_HINT = (
     "unchanged since it failed before, so it was not parsed again; fix or replace the file"
 )
-# Fewer files than this are parsed in-process: forking and loading jieba first costs more.
-MIN_POOL_FILES = 4
 MAX_CHUNKSIZE = 8  # measured: 8 files per task beat 1 per task on the bench corpus
 # Stored documents between two moves of queued chunks into the full-text index. Each move writes
 # one FTS5 segment, and FTS5 merges segments as they pile up: 1,000 documents a move cost a sixth
@@ -41,50 +42,142 @@ FTS_BATCH_DOCS = 1000
 
 @dataclass
 class Candidate:
-    """A file found on disk with its stat."""
+    """A file found on disk with its stat. `path` is its stored form (see ingest.paths);
+    `fs` is the file system's name when that differs (a name that is not valid UTF-8)."""
 
     path: str
     size: int
     mtime: float
+    fs: str = ""
+
+    @property
+    def os_path(self) -> str:
+        """The name to open the file by."""
+        return self.fs or self.path
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[FileResult]]:
-    """Every regular file under `paths` (hidden and temp files skipped), sorted; plus misses."""
+    """Every regular file under `paths` (hidden and temp files skipped), sorted; plus a report
+    line for every path given or found that is not ingested (missing, a FIFO, a symlink not
+    followed, an unreadable folder). Symlinks inside a folder are followed only to a regular
+    file inside that folder; nothing but a regular file is ever opened."""
     found: dict[str, Candidate] = {}
-    missing: list[FileResult] = []
+    lines: list[FileResult] = []
     for root in paths:
-        root = Path(root).expanduser().absolute()
-        if not root.exists():
-            missing.append(
-                FileResult(
-                    str(root), "failed", reason="not_found", message="no such file or folder"
-                )
-            )
-            continue
-        for path, size, mtime in _walk(root):
-            found[path] = Candidate(path, size, mtime)
-    return [found[k] for k in sorted(found)], missing
+        for cand in _walk(Path(root).expanduser().absolute(), lines):
+            found[cand.path] = cand
+    return [found[k] for k in sorted(found)], lines
 
 
-def _walk(root: Path) -> Iterator[tuple[str, int, float]]:
-    """(path, size, mtime) of every regular, non-hidden file: one stat per file (scandir)."""
-    if root.is_file():
+def _walk(root: Path, lines: list[FileResult]) -> Iterator[Candidate]:
+    """Candidates under `root` (a file or a folder given by the user; a symlink is followed)."""
+    try:
         st = root.stat()
-        yield str(root), st.st_size, st.st_mtime
+    except OSError as exc:
+        lines.append(_missing(str(root), exc, os.path.lexists(root)))
         return
-    folders = [str(root)]
+    if stat.S_ISREG(st.st_mode):
+        yield _candidate(str(root), st)
+    elif stat.S_ISDIR(st.st_mode):
+        yield from _walk_folder(str(root), os.path.realpath(root), lines)
+    else:
+        lines.append(_skip(str(root), "unsupported", _SPECIAL))
+
+
+def _walk_folder(root: str, real_root: str, lines: list[FileResult]) -> Iterator[Candidate]:
+    """(One stat per file, scandir.) Hidden entries are skipped without a report line."""
+    folders = [root]
     while folders:
+        folder = folders.pop()
         try:
-            with os.scandir(folders.pop()) as scan:
+            with os.scandir(folder) as scan:
                 entries = list(scan)
-        except OSError:  # unreadable folder: skipped, like os.walk does
+        except OSError as exc:
+            lines.append(_unreadable_folder(folder, exc))
             continue
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                folders += [] if entry.name.startswith(".") else [entry.path]
-            elif entry.is_file(follow_symlinks=False) and not _skipped(entry.name):
-                st = entry.stat(follow_symlinks=False)
-                yield entry.path, st.st_size, st.st_mtime
+            if _skipped(entry.name):
+                continue
+            if entry.is_symlink():
+                yield from _symlink(entry.path, real_root, lines)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif entry.is_file(follow_symlinks=False):
+                yield _candidate(entry.path, entry.stat(follow_symlinks=False))
+            else:
+                lines.append(_skip(entry.path, "unsupported", _SPECIAL))
+
+
+def _symlink(path: str, real_root: str, lines: list[FileResult]) -> Iterator[Candidate]:
+    """A symlink found in a folder: followed to a regular file inside the folder, else a
+    `skipped` line saying why."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        lines.append(_skip(path, "symlink", _link_error(exc)))
+        return
+    real = os.path.realpath(path)
+    if stat.S_ISDIR(st.st_mode):
+        lines.append(_skip(path, "symlink", "a symlink to a folder (not followed)"))
+    elif not stat.S_ISREG(st.st_mode):
+        lines.append(_skip(path, "unsupported", _SPECIAL))
+    elif not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        lines.append(_skip(path, "symlink", "a symlink to a file outside the ingested folder"))
+    else:
+        yield _candidate(path, st)
+
+
+_SPECIAL = "not a regular file (a FIFO, socket or device); it was not opened"
+_SKIP_HINTS = {
+    "symlink": "ingest the link's target itself if you want it",
+    "unsupported": "only regular files and folders are ingested",
+}
+
+
+def _candidate(path: str, st: os.stat_result) -> Candidate:
+    key = stored_path(path)
+    return Candidate(key, st.st_size, st.st_mtime, "" if key == path else path)
+
+
+def _skip(path: str, reason: str, message: str) -> FileResult:
+    """The report line of something found but not ingested."""
+    hint = _SKIP_HINTS.get(reason, "")
+    return FileResult(stored_path(path), "skipped", reason=reason, message=message, hint=hint)
+
+
+def _link_error(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "a symlink loop"
+    if isinstance(exc, FileNotFoundError):
+        return "a symlink to a missing file"
+    return f"a symlink that cannot be followed: {clean_text(exc.strerror or str(exc))}"
+
+
+def _missing(path: str, exc: OSError, is_link: bool) -> FileResult:
+    """The report line of a path given by the user that cannot be read."""
+    if is_link and (exc.errno == errno.ELOOP or isinstance(exc, FileNotFoundError)):
+        return _skip(path, "symlink", _link_error(exc))
+    if isinstance(exc, FileNotFoundError):
+        message = "no such file or folder"
+        return FileResult(stored_path(path), "failed", reason="not_found", message=message)
+    return FileResult(
+        stored_path(path),
+        "failed",
+        reason="unreadable",
+        message=clean_text(exc.strerror or str(exc)),
+        hint="check the permissions",
+    )
+
+
+def _unreadable_folder(folder: str, exc: OSError) -> FileResult:
+    """The report line of a folder that cannot be listed (nothing in it was ingested)."""
+    return FileResult(
+        stored_path(folder),
+        "failed",
+        reason="unreadable",
+        message=f"cannot list this folder: {clean_text(exc.strerror or str(exc))}",
+        hint="check the folder's permissions",
+    )
 
 
 def _skipped(name: str) -> bool:
@@ -189,7 +282,7 @@ class IngestPipeline:
         return todo
 
     def _same_hash(self, conn: sa.Connection, cand: Candidate, old: store.Known) -> bool:
-        if cand.size != old.size or file_hash(cand.path) != old.content_hash:
+        if cand.size != old.size or file_hash(cand.os_path) != old.content_hash:
             return False
         with conn.begin():
             store.touch_path(conn, self.kb_id, cand.path, cand.size, cand.mtime)
@@ -228,7 +321,7 @@ class IngestPipeline:
 
     def _prepared(self, todo: list[Candidate]) -> Iterator[Prepared | Failed]:
         """Prepared files in order, from a fork pool when it pays off."""
-        return prepare_files([c.path for c in todo], self.options, self.jobs)
+        return prepare_files([c.os_path for c in todo], self.options, self.jobs)
 
     def _store_one(
         self,
@@ -267,7 +360,7 @@ class IngestPipeline:
     def _prune(
         self, conn: sa.Connection, roots: list[Path], seen: set[str], report: IngestReport
     ) -> None:
-        prefixes = [str(Path(r).expanduser().absolute()) for r in roots]
+        prefixes = [stored_path(str(Path(r).expanduser().absolute())) for r in roots]
         with conn.begin():
             known = store.known_paths(conn, self.kb_id)
         for path in known:
@@ -282,12 +375,13 @@ def prepare_files(
     paths: list[str], options: PrepareOptions, jobs: int
 ) -> Iterator[Prepared | Failed]:
     """Parse, classify, chunk and analyze files (ingest's CPU half, nothing stored), in order,
-    in a fork pool of `jobs` processes when that pays off."""
-    if jobs <= 1 or len(paths) < MIN_POOL_FILES:
-        yield from (prepare(p, options) for p in paths)
+    in a fork pool of `jobs` processes. Even one file is parsed in a worker: a decompression
+    bomb or a hanging parser then meets the worker's memory and time limits, not this process.
+    """
+    if not paths:
         return
     warm_up(options)  # load jieba and the parser libraries once; forked workers share them
-    workers = min(jobs, len(paths))
+    workers = max(1, min(jobs, len(paths)))
     yield from prepare_parallel(paths, options, workers, _chunksize(len(paths), workers))
 
 

@@ -17,6 +17,7 @@ from ebrain.errors import NotFoundError, ParseError
 from ebrain.ingest.chunk import Chunk, Chunker, ChunkerConfig
 from ebrain.ingest.classify import classify
 from ebrain.ingest.document import Document
+from ebrain.ingest.paths import clean_text, stored_path
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class PrepareOptions:
 
     max_bytes: int = 200 * 2**20
     libreoffice: str = "soffice"
+    max_text_bytes: int = 50 * 2**20  # extracted text kept per document (UTF-8 bytes)
+    parse_memory_mb: int = 2048  # address space a parse may add (0: no limit)
+    parse_timeout_s: float = 300.0  # wall-clock time a file may take (0: no limit)
     chunker: ChunkerConfig = field(default_factory=ChunkerConfig)
     user_words: tuple[str, ...] = ()
     type_rules: tuple[tuple[str, str], ...] = ()
@@ -99,23 +103,95 @@ def warm_up(options: PrepareOptions) -> None:
 
 
 def prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
-    """Parse and chunk one file; never raises for a bad file."""
+    """Parse and chunk one file; never raises for a bad file (nor when memory runs out)."""
+    try:
+        return _prepare(path, options)
+    except MemoryError:
+        return failed(path, "too_large", memory_message(path, options), MEMORY_HINT)
+    except Exception as exc:  # a parser or analyzer bug must not stop the batch
+        return failed(path, "corrupt", f"{type(exc).__name__}: {exc}")
+
+
+MEMORY_HINT = "raise ingest.parse_memory_mb, or split the file into smaller ones"
+
+
+def memory_message(path: str, options: PrepareOptions) -> str:
+    """What a file that hit the parse memory limit is told."""
+    return (
+        f"{clean_text(Path(path).name)} needed more than {options.parse_memory_mb} MiB of "
+        "memory to parse (ingest.parse_memory_mb)"
+    )
+
+
+def failed(path: str, reason: str, message: str, hint: str = "") -> Failed:
+    """A Failed result with the file's stat and printable, storable texts."""
+    size, mtime = file_stat(Path(path))
+    return Failed(stored_path(path), size, mtime, reason, clean_text(message), clean_text(hint))
+
+
+def _prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
     from ebrain.ingest.parsers import parse_file
 
     p = Path(path)
     try:
         doc = parse_file(p, max_bytes=options.max_bytes, libreoffice=options.libreoffice)
     except ParseError as exc:
-        size, mtime = file_stat(p)
-        return Failed(path, size, mtime, exc.reason, exc.message, exc.hint)
+        return failed(path, exc.reason, exc.message, exc.hint)
     except NotFoundError as exc:
-        return Failed(path, 0, 0.0, "not_found", exc.message, "the file vanished during ingest")
+        return Failed(stored_path(path), 0, 0.0, "not_found", clean_text(exc.message), VANISHED)
     except OSError as exc:
-        return Failed(path, 0, 0.0, "unreadable", str(exc), "check the file's permissions")
-    except Exception as exc:  # a parser bug must not stop the batch
-        size, mtime = file_stat(p)
-        return Failed(path, size, mtime, "corrupt", f"{type(exc).__name__}: {exc}")
-    return _build(p, doc, doc.size, doc.mtime, options)  # parse_file's own stat
+        message = clean_text(str(exc))
+        return Failed(stored_path(path), 0, 0.0, "unreadable", message, PERMISSIONS)
+    return _build(p, _clean(doc), doc.size, doc.mtime, options)  # parse_file's own stat
+
+
+VANISHED = "the file vanished during ingest"
+PERMISSIONS = "check the file's permissions"
+
+
+def _clean(doc: Document) -> Document:
+    """The document with its title and warnings storable (a file name's bad bytes escaped)."""
+    doc.title = clean_text(doc.title)
+    doc.warnings = [clean_text(w) for w in doc.warnings]
+    doc.meta = _clean_value(doc.meta)
+    return doc
+
+
+def _clean_value(value: Any) -> Any:
+    """`value` (metadata: strings, lists, mappings) with lone surrogates escaped in strings."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_clean_value(k): _clean_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_value(v) for v in value]
+    return value
+
+
+def cap_text(doc: Document, max_bytes: int) -> Document:
+    """Keep at most `max_bytes` of text (UTF-8) in `doc`; a warning says where it was cut."""
+    if sum(len(b.text) + 1 for b in doc.blocks) * 4 <= max_bytes:  # 4 bytes a character at most
+        return doc
+    used = 0
+    for n, block in enumerate(doc.blocks):
+        size = len(block.text.encode("utf-8", "surrogatepass")) + 2  # and the blank line
+        if used + size > max_bytes:
+            block.text = _head(block.text, max_bytes - used)
+            del doc.blocks[n + 1 :]
+            where = f" (page {block.page})" if block.page is not None else ""
+            doc.warnings.append(
+                f"text cut after {max_bytes / 2**20:g} MiB (ingest.max_text_mb), in block "
+                f"{n + 1}{where}: the rest of the document is not searchable"
+            )
+            break
+        used += size
+    return doc
+
+
+def _head(text: str, max_bytes: int) -> str:
+    """The longest start of `text` that is at most `max_bytes` of UTF-8."""
+    head = text.encode("utf-8", "surrogatepass")[: max(0, max_bytes)]
+    return head.decode("utf-8", "ignore")
 
 
 def file_stat(p: Path) -> tuple[int, float]:
@@ -130,14 +206,21 @@ def file_stat(p: Path) -> tuple[int, float]:
 def _build(
     p: Path, doc: Document, size: int, mtime: float, opt: PrepareOptions
 ) -> Prepared | Failed:
-    text, chunks = Chunker(opt.chunker)(doc)
+    chunker = Chunker(opt.chunker)
+    text, chunks = chunker(cap_text(doc, opt.max_text_bytes))
     if not chunks:
-        return Failed(str(p), size, mtime, "empty", "the file holds no text", "")
+        return Failed(stored_path(str(p)), size, mtime, "empty", "the file holds no text", "")
+    if chunker.cut_at is not None:
+        text = text[: chunker.cut_at]
+        doc.warnings.append(
+            f"only the first {len(chunks)} chunks were kept (ingest.max_chunks): the text "
+            f"after character {chunker.cut_at} is not searchable"
+        )
     doc_type, source, score = _doc_type(p, doc, opt.type_rules)
     analyzer = _analyzer(opt.user_words)
     terms = [" ".join(analyzer.terms(_context(doc.title, c))) for c in chunks]
     return Prepared(
-        str(p),
+        stored_path(str(p)),
         size,
         mtime,
         doc.content_hash,

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Status = Literal["added", "updated", "unchanged", "duplicate", "failed", "pruned"]
+Status = Literal["added", "updated", "unchanged", "duplicate", "failed", "pruned", "skipped"]
 
 
 @dataclass
@@ -47,6 +47,11 @@ class IngestReport:
         return [f for f in self.files if f.status == "failed"]
 
     @property
+    def skipped(self) -> list[FileResult]:
+        """What was found but deliberately not ingested (symlinks not followed, FIFOs)."""
+        return [f for f in self.files if f.status == "skipped"]
+
+    @property
     def chunks_added(self) -> int:
         """Chunks written by this run."""
         return sum(f.chunks for f in self.files if f.status in ("added", "updated"))
@@ -54,7 +59,7 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         """True when at least one file is in the knowledge base after this run."""
-        return any(f.status not in ("failed", "pruned") for f in self.files)
+        return any(f.status not in ("failed", "pruned", "skipped") for f in self.files)
 
     def to_dict(self) -> dict[str, Any]:
         """The --json shape (documented in docs/cli.md)."""
