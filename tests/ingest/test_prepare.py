@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.ingest.chunk import ChunkerConfig
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, prepare
@@ -62,6 +63,8 @@ def test_caps_come_from_the_workspace_settings(workspace: Path, tmp_path: Path) 
     _long_text(folder / "long.txt")
     with Brain.open(workspace) as brain:
         (line,) = brain.ingest([folder]).files
-        doc = brain.document(int(line.document_id or 0), with_text=True)
+        doc = brain.document(
+            int(line.document_id or 0), with_text=True, principal=Principal.owner()
+        )
     assert line.status == "added" and line.chunks == 2
     assert len(line.warnings) == 2 and len(doc["text"].encode("utf-8")) <= 0.01 * 2**20
