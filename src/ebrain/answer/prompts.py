@@ -15,23 +15,13 @@ import jinja2
 import sqlalchemy as sa
 
 from ebrain.catalog.db import write_conn
+from ebrain.catalog.schema import prompt_version
 from ebrain.catalog.workspace import now_iso
 from ebrain.errors import InvalidInputError, NotFoundError
 
 SPLIT = "=== user ==="
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
-)
-prompt_version = sa.Table(
-    "prompt_version",
-    sa.MetaData(),
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("template", sa.Text, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("created_at", sa.Text, nullable=False),
 )
 
 

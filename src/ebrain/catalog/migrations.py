@@ -7,9 +7,17 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from ebrain.catalog import schema as t
 from ebrain.errors import WorkspaceError
 
 Migration = Callable[[sa.Connection], None]
+
+
+def _create(conn: sa.Connection, *tables: sa.Table) -> None:
+    """Create tables (with their indexes) from their one definition in schema.py, for the
+    connection's dialect; a table that already exists is left as it is."""
+    for table in tables:
+        table.create(conn, checkfirst=True)
 
 
 def _run(conn: sa.Connection, *statements: str) -> None:
@@ -112,42 +120,17 @@ def m004_vector_generation(conn: sa.Connection) -> None:
 
 def m005_answers(conn: sa.Connection) -> None:
     """Prompt template versions, conversations and their messages (ebrain.answer)."""
-    _run(
-        conn,
-        """CREATE TABLE prompt_version (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,
-            template TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL DEFAULT 'user', created_at TEXT NOT NULL,
-            UNIQUE (name, version))""",
-        """CREATE TABLE conversation (
-            id TEXT PRIMARY KEY, assistant TEXT NOT NULL DEFAULT '',
-            title TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)""",
-        """CREATE TABLE message (
-            id INTEGER PRIMARY KEY,
-            conversation_id TEXT NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
-            role TEXT NOT NULL, content TEXT NOT NULL, query TEXT NOT NULL DEFAULT '',
-            trace_id TEXT NOT NULL DEFAULT '', answer TEXT NOT NULL DEFAULT '{}',
-            created_at TEXT NOT NULL)""",
-        "CREATE INDEX message_conversation ON message(conversation_id, id)",
-    )
+    _create(conn, t.prompt_version, t.conversation, t.message)
 
 
 def m006_guard_events(conn: sa.Connection) -> None:
     """The append-only guard_event table of the AI firewall (ebrain.guard.events)."""
-    from ebrain.guard.events import ddl_for
-
-    _run(
-        conn,
-        ddl_for(conn.dialect.name),
-        "CREATE INDEX IF NOT EXISTS guard_event_trace ON guard_event(trace_id)",
-    )
+    _create(conn, t.guard_event)
 
 
 def m007_model_usage(conn: sa.Connection) -> None:
     """One row per model call: tokens, cost, latency, outcome (ebrain.models.usage)."""
-    from ebrain.models.usage import create_usage_table
-
-    create_usage_table(conn)
+    _create(conn, t.model_usage)
 
 
 def m008_fulltext_vocabulary(conn: sa.Connection) -> None:
@@ -167,6 +150,11 @@ def m009_fulltext_pending(conn: sa.Connection) -> None:
         )
 
 
+def m010_enrichment(conn: sa.Connection) -> None:
+    """Which enricher ran on which document version, with its outcome (ebrain.ingest.enrich)."""
+    _create(conn, t.enrichment)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -177,6 +165,7 @@ MIGRATIONS: list[Migration] = [
     m007_model_usage,
     m008_fulltext_vocabulary,
     m009_fulltext_pending,
+    m010_enrichment,
 ]
 
 

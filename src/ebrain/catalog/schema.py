@@ -1,4 +1,5 @@
-"""SQLAlchemy Core tables of the catalog (the DDL lives in migrations.py)."""
+"""SQLAlchemy Core tables of the catalog, each defined once (the m001-m004 DDL in migrations.py
+predates this rule; later migrations create their tables from these definitions)."""
 
 from __future__ import annotations
 
@@ -132,4 +133,100 @@ chunk_vector = sa.Table(
     metadata,
     sa.Column("chunk_id", sa.Integer, sa.ForeignKey("chunk.id"), primary_key=True),
     sa.Column("vec", sa.LargeBinary, nullable=False),
+)
+
+# --- answers (ebrain.answer): prompt template versions, conversations and their messages ---
+prompt_version = sa.Table(
+    "prompt_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("template", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("source", sa.Text, nullable=False, server_default="user"),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.UniqueConstraint("name", "version"),
+)
+
+conversation = sa.Table(
+    "conversation",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("assistant", sa.Text, nullable=False, server_default=""),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+
+message = sa.Table(
+    "message",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "conversation_id",
+        sa.Text,
+        sa.ForeignKey("conversation.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("query", sa.Text, nullable=False, server_default=""),
+    sa.Column("trace_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("answer", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Index("message_conversation", "conversation_id", "id"),
+)
+
+# --- the AI firewall's append-only decisions (ebrain.guard.events) ---
+guard_event = sa.Table(
+    "guard_event",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("stage", sa.Text, nullable=False),
+    sa.Column("scanner", sa.Text, nullable=False),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("lang", sa.Text),
+    sa.Column("excerpt", sa.Text),
+    sa.Column("trace_id", sa.Text),
+    sa.Column("user_name", sa.Text),
+    sa.Column("assistant", sa.Text),
+    sa.Index("guard_event_trace", "trace_id"),
+)
+
+# --- one row per model call: tokens, cost, latency, outcome (ebrain.models.usage) ---
+model_usage = sa.Table(
+    "model_usage",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("at", sa.DateTime(), nullable=False),
+    sa.Column("model", sa.String(255), nullable=False),
+    sa.Column("alias", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False, server_default=""),
+    sa.Column("prompt_tokens", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("completion_tokens", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cost", sa.Float, nullable=False, server_default="0"),
+    sa.Column("latency_ms", sa.Float, nullable=False, server_default="0"),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("trace_id", sa.String(64)),
+    sa.Index("ix_model_usage_at", "at"),
+)
+
+# --- enrichers (ebrain.ingest.enrich): which enricher ran on which document version ---
+enrichment = sa.Table(
+    "enrichment",
+    metadata,
+    sa.Column(
+        "version_id",
+        sa.Integer,
+        sa.ForeignKey("version.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("enricher", sa.Text, primary_key=True),
+    sa.Column("enricher_version", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # running, done or failed
+    sa.Column("error", sa.Text),
+    sa.Column("done_at", sa.Text),
 )
