@@ -30,6 +30,7 @@ from ebrain.index.sqlite import SqliteIndex
 from ebrain.index.vectors import bump_generation
 from ebrain.ingest.chunk import ChunkerConfig
 from ebrain.ingest.classify import DOC_TYPES
+from ebrain.ingest.enrich import enrichers_for
 from ebrain.ingest.pipeline import IngestPipeline, ProgressFn
 from ebrain.ingest.prepare import PrepareOptions, index_text
 from ebrain.ingest.report import IngestReport, Progress
@@ -153,7 +154,8 @@ class Brain(AnswerMixin):
         kb_row = self.create_kb(kb)
         options = self._prepare_options(kb_row.id)
         jobs = int(self.config.get("ingest.jobs", jobs))
-        pipeline = IngestPipeline(self.engine, kb_row.id, kb, options, jobs, progress)
+        enrichers = enrichers_for(self.config.get("ingest.enrichers"))
+        pipeline = IngestPipeline(self.engine, kb_row.id, kb, options, jobs, progress, enrichers)
         report = pipeline.run([Path(p) for p in paths], tags, acl, prune, strict)
         if self.config.get("ingest.embed") and report.ok:
             report.embedded, note = self._embed_after_ingest(progress)

@@ -53,6 +53,16 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("ingest.embed", True, "Embed new chunks during ingest.", _bool),
         Setting("ingest.libreoffice", "soffice", "LibreOffice binary for legacy formats.", str),
+        Setting(
+            "ingest.enrichers",
+            (),
+            "Enrichers run on each new document version (names, comma-separated); none by default.",
+            lambda v: tuple(
+                str(n).strip()
+                for n in (v.split(",") if isinstance(v, str) else v)
+                if str(n).strip()
+            ),
+        ),
         # --- chunking ---
         Setting("chunk.target_tokens", 380, "Target chunk size in tokens.", int),
         Setting("chunk.overlap_tokens", 40, "Overlap between consecutive chunks, in tokens.", int),
