@@ -104,7 +104,6 @@ def test_moved_tables_are_defined_only_in_the_schema() -> None:
     from ebrain.guard import events
     from ebrain.models import usage
 
-    assert prompts.prompt_version is t.prompt_version
     assert events.guard_event is t.guard_event
     assert usage.usage_table is t.model_usage
     for module in (prompts, events, usage):
