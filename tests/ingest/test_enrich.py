@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +114,42 @@ def test_an_unknown_enricher_is_a_clear_error(
     with pytest.raises(NotFoundError) as err:
         brain.ingest([small_corpus])
     assert "valid enricher names" in err.value.hint
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from ebrain.brain import Brain
+from tests.fakes.enricher import RecordingEnricher, register
+
+class Killer(RecordingEnricher):
+    def enrich(self, ctx):
+        super().enrich(ctx)  # its own write, in the transaction the kill abandons
+        if len(self.seen) == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+register(Killer())
+os.environ["EBRAIN_INGEST_ENRICHERS"] = "recording"
+Brain.open(Path(sys.argv[1])).ingest([Path(sys.argv[2])], jobs=1)
+"""
+
+
+def test_a_kill_during_enrichment_is_finished_by_the_next_ingest(
+    workspace: Path, small_corpus: Path, recording: RecordingEnricher
+) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", KILLER, str(workspace), str(small_corpus)],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    with Brain.open(workspace) as brain:
+        first, killed, never = sorted(_current_versions(brain))
+        assert {v: s for v, (s, _) in _rows(brain).items()} == {first: "done", killed: "running"}
+        with brain.engine.connect() as conn:
+            assert set(conn.execute(sa.select(notes.c.version_id)).scalars()) == {first}
+        brain.ingest([small_corpus])
+        assert recording.seen == [killed, never]
+        assert {s for s, _ in _rows(brain).values()} == {"done"}
