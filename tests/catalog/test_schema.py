@@ -44,6 +44,68 @@ OLD_DDL = [
         trace_id VARCHAR(64))""",
     "CREATE INDEX ix_model_usage_at ON model_usage (at)",
 ]
+# The DDL of m001 and m002 as written before the tables moved to schema.py (fixture data).
+OLD_CATALOG_DDL = [
+    """CREATE TABLE kb (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)""",
+    """CREATE TABLE document (
+        id INTEGER PRIMARY KEY,
+        kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL, title TEXT NOT NULL,
+        doc_type TEXT NOT NULL, type_source TEXT NOT NULL DEFAULT 'auto',
+        type_score REAL NOT NULL DEFAULT 0,
+        lang TEXT NOT NULL DEFAULT '', format TEXT NOT NULL, size INTEGER NOT NULL,
+        pages INTEGER, version INTEGER NOT NULL DEFAULT 1,
+        n_chunks INTEGER NOT NULL DEFAULT 0,
+        meta TEXT NOT NULL DEFAULT '{}', warnings TEXT NOT NULL DEFAULT '[]',
+        doc_date TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        UNIQUE (kb_id, content_hash))""",
+    """CREATE TABLE document_path (
+        id INTEGER PRIMARY KEY,
+        kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
+        document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+        path TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+        content_hash TEXT NOT NULL, seen_at TEXT NOT NULL,
+        UNIQUE (kb_id, path))""",
+    "CREATE INDEX document_path_doc ON document_path(document_id)",
+    """CREATE TABLE version (
+        id INTEGER PRIMARY KEY,
+        document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+        number INTEGER NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL,
+        created_at TEXT NOT NULL, retired_at TEXT,
+        UNIQUE (document_id, number))""",
+    """CREATE TABLE chunk (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+        version_id INTEGER NOT NULL REFERENCES version(id) ON DELETE CASCADE,
+        kb_id INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'text',
+        text TEXT NOT NULL, terms TEXT NOT NULL DEFAULT '',
+        heading_path TEXT NOT NULL DEFAULT '[]',
+        page_start INTEGER, page_end INTEGER,
+        char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
+        n_tokens INTEGER NOT NULL, doc_type TEXT NOT NULL,
+        UNIQUE (document_id, ord))""",
+    "CREATE INDEX chunk_kb ON chunk(kb_id)",
+    """CREATE TABLE document_tag (
+        document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL, PRIMARY KEY (document_id, tag))""",
+    """CREATE TABLE document_acl (
+        document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+        grp TEXT NOT NULL, PRIMARY KEY (document_id, grp))""",
+    """CREATE TABLE ingest_error (
+        id INTEGER PRIMARY KEY,
+        kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
+        path TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL,
+        size INTEGER, mtime REAL, at TEXT NOT NULL, UNIQUE (kb_id, path))""",
+    """CREATE TABLE type_rule (
+        id INTEGER PRIMARY KEY, kb_id INTEGER REFERENCES kb(id) ON DELETE CASCADE,
+        pattern TEXT NOT NULL, doc_type TEXT NOT NULL, created_at TEXT NOT NULL)""",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE chunk_vector (
+        chunk_id INTEGER PRIMARY KEY REFERENCES chunk(id) ON DELETE CASCADE,
+        vec BLOB NOT NULL)""",
+]
 OLD_TABLES = ("message", "conversation", "prompt_version", "guard_event", "model_usage")
 MOVED = ("m005_answers", "m006_guard_events", "m007_model_usage")
 
@@ -109,3 +171,43 @@ def test_moved_tables_are_defined_only_in_the_schema() -> None:
     for module in (prompts, events, usage):
         source = Path(module.__file__ or "").read_text(encoding="utf-8")
         assert "CREATE TABLE" not in source and "sa.Table(" not in source, module.__name__
+
+
+def _affinity(declared: str) -> str:
+    """SQLite's type affinity of a declared column type."""
+    up = declared.upper()
+    if "INT" in up:
+        return "INTEGER"
+    if any(k in up for k in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if not up or "BLOB" in up:
+        return "BLOB"
+    return "REAL" if any(k in up for k in ("REAL", "FLOA", "DOUB")) else "NUMERIC"
+
+
+def _shape(db: sqlite3.Connection, table: str) -> dict[str, object]:
+    """Columns, keys, defaults, foreign keys, indexes and AUTOINCREMENT of one table."""
+    # (SQLAlchemy writes NOT NULL on primary keys, which SQLite implies for INTEGER ones.)
+    cols = [(r[1], _affinity(r[2]), bool(r[3] or r[5]), r[4], r[5])
+            for r in db.execute(f"PRAGMA table_info({table})")]  # fmt: skip
+    fks = sorted((r[2], r[3], r[4], r[6]) for r in db.execute(f"PRAGMA foreign_key_list({table})"))
+    indexes = set()
+    for r in db.execute(f"PRAGMA index_list({table})"):
+        names = tuple(c[2] for c in db.execute(f"PRAGMA index_info('{r[1]}')"))
+        indexes.add((r[1] if r[3] == "c" else "", r[2], names))
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    return {"cols": cols, "fks": fks, "indexes": indexes, "autoinc": "AUTOINCREMENT" in sql}
+
+
+def test_new_catalog_tables_have_the_shape_of_the_original_ddl(tmp_path: Path) -> None:
+    old = sqlite3.connect(":memory:")
+    for statement in OLD_CATALOG_DDL + OLD_DDL:
+        old.execute(statement)
+    Workspace.create(tmp_path / "w").close()
+    new = sqlite3.connect(tmp_path / "w" / "catalog.sqlite")
+    query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    names = [r[0] for r in old.execute(query)]
+    assert len(names) == 16
+    for name in names:
+        assert _shape(new, name) == _shape(old, name), name
+    new.close()

@@ -27,75 +27,24 @@ def _run(conn: sa.Connection, *statements: str) -> None:
 
 def m001_catalog(conn: sa.Connection) -> None:
     """Knowledge bases, documents, paths, versions, chunks, tags, ACLs, errors, type rules."""
-    _run(
+    _create(
         conn,
-        """CREATE TABLE kb (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
-            description TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)""",
-        """CREATE TABLE document (
-            id INTEGER PRIMARY KEY,
-            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
-            content_hash TEXT NOT NULL, title TEXT NOT NULL,
-            doc_type TEXT NOT NULL, type_source TEXT NOT NULL DEFAULT 'auto',
-            type_score REAL NOT NULL DEFAULT 0,
-            lang TEXT NOT NULL DEFAULT '', format TEXT NOT NULL, size INTEGER NOT NULL,
-            pages INTEGER, version INTEGER NOT NULL DEFAULT 1,
-            n_chunks INTEGER NOT NULL DEFAULT 0,
-            meta TEXT NOT NULL DEFAULT '{}', warnings TEXT NOT NULL DEFAULT '[]',
-            doc_date TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-            UNIQUE (kb_id, content_hash))""",
-        """CREATE TABLE document_path (
-            id INTEGER PRIMARY KEY,
-            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            path TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
-            content_hash TEXT NOT NULL, seen_at TEXT NOT NULL,
-            UNIQUE (kb_id, path))""",
-        "CREATE INDEX document_path_doc ON document_path(document_id)",
-        """CREATE TABLE version (
-            id INTEGER PRIMARY KEY,
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            number INTEGER NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL,
-            created_at TEXT NOT NULL, retired_at TEXT,
-            UNIQUE (document_id, number))""",
-        """CREATE TABLE chunk (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            version_id INTEGER NOT NULL REFERENCES version(id) ON DELETE CASCADE,
-            kb_id INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'text',
-            text TEXT NOT NULL, terms TEXT NOT NULL DEFAULT '',
-            heading_path TEXT NOT NULL DEFAULT '[]',
-            page_start INTEGER, page_end INTEGER,
-            char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
-            n_tokens INTEGER NOT NULL, doc_type TEXT NOT NULL,
-            UNIQUE (document_id, ord))""",
-        "CREATE INDEX chunk_kb ON chunk(kb_id)",
-        """CREATE TABLE document_tag (
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            tag TEXT NOT NULL, PRIMARY KEY (document_id, tag))""",
-        """CREATE TABLE document_acl (
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            grp TEXT NOT NULL, PRIMARY KEY (document_id, grp))""",
-        """CREATE TABLE ingest_error (
-            id INTEGER PRIMARY KEY,
-            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
-            path TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL,
-            size INTEGER, mtime REAL, at TEXT NOT NULL, UNIQUE (kb_id, path))""",
-        """CREATE TABLE type_rule (
-            id INTEGER PRIMARY KEY, kb_id INTEGER REFERENCES kb(id) ON DELETE CASCADE,
-            pattern TEXT NOT NULL, doc_type TEXT NOT NULL, created_at TEXT NOT NULL)""",
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        t.kb,
+        t.document,
+        t.document_path,
+        t.version,
+        t.chunk,
+        t.document_tag,
+        t.document_acl,
+        t.ingest_error,
+        t.type_rule,
+        t.meta,
     )
 
 
 def m002_vectors(conn: sa.Connection) -> None:
     """Dense vectors of chunks, stored with the catalog (float16 bytes)."""
-    _run(
-        conn,
-        """CREATE TABLE chunk_vector (
-            chunk_id INTEGER PRIMARY KEY REFERENCES chunk(id) ON DELETE CASCADE,
-            vec BLOB NOT NULL)""",
-    )
+    _create(conn, t.chunk_vector)
 
 
 # The embedded full-text index: FTS5 over the analyzer's terms, stored once in chunk.terms.
