@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
@@ -15,10 +13,11 @@ import sqlalchemy as sa
 from ebrain.answer.facade import AnswerMixin
 from ebrain.auth import Principal, readable, require_principal, require_read
 from ebrain.catalog import schema as t
-from ebrain.catalog.db import inserted_id, write_conn
-from ebrain.catalog.workspace import Workspace, now_iso
+from ebrain.catalog.db import write_conn
+from ebrain.catalog.queries import Catalog, KnowledgeBase
+from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
-from ebrain.errors import BackendError, IndexMismatchError, InvalidInputError, NotFoundError
+from ebrain.errors import BackendError, IndexMismatchError, InvalidInputError
 from ebrain.index.base import (
     DEFAULT_URL,
     Filters,
@@ -37,10 +36,10 @@ from ebrain.index.embedding import (
 from ebrain.index.vectors import bump_generation
 from ebrain.ingest.chunk import ChunkerConfig
 from ebrain.ingest.classify import DOC_TYPES
+from ebrain.ingest.enrich import enrichers_for
 from ebrain.ingest.pipeline import IngestPipeline, ProgressFn
 from ebrain.ingest.prepare import PrepareOptions, index_text
 from ebrain.ingest.report import IngestReport, Progress
-from ebrain.ingest.store import delete_documents
 from ebrain.rerank.base import reranker_for
 from ebrain.retrieve.fusion import FusionConfig
 from ebrain.retrieve.hits import Hit
@@ -60,17 +59,6 @@ class SearchOptions(TypedDict, total=False):
     path_glob: str | None
     mode: Mode
     explain: bool
-
-
-@dataclass
-class KnowledgeBase:
-    """A named knowledge base inside a workspace."""
-
-    id: int
-    name: str
-    description: str
-    created_at: str
-    documents: int = 0
 
 
 class Brain(AnswerMixin):
@@ -107,44 +95,29 @@ class Brain(AnswerMixin):
         self.close()
 
     # --- knowledge bases ---------------------------------------------------------------
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog's named queries (knowledge bases, documents, rules, errors, stats)."""
+        made: Catalog = self._lazy("catalog", lambda: Catalog(self.engine))
+        return made
+
     def kbs(self) -> list[KnowledgeBase]:
         """Every knowledge base with its document count."""
-        count = sa.select(sa.func.count()).where(t.document.c.kb_id == t.kb.c.id).scalar_subquery()
-        q = sa.select(t.kb, count.label("documents")).order_by(t.kb.c.name)
-        with self.engine.connect() as conn:
-            return [KnowledgeBase(**r._mapping) for r in conn.execute(q)]
+        return self.catalog.kbs()
 
     def create_kb(self, name: str, description: str = "") -> KnowledgeBase:
         """Create a knowledge base (or return the existing one of that name)."""
         _check_name(name)
-        with write_conn(self.engine) as conn, conn.begin():
-            kb_id = self._kb_id(conn, name, create=True, description=description)
-        return next(k for k in self.kbs() if k.id == kb_id)
+        return self.catalog.create_kb(name, description)
 
     def remove_kb(self, name: str) -> int:
         """Delete a knowledge base and all its documents; return how many were deleted."""
-        with write_conn(self.engine) as conn, conn.begin():
-            kb_id = self._kb_id(conn, name)
-            ids = [
-                r[0]
-                for r in conn.execute(sa.select(t.document.c.id).where(t.document.c.kb_id == kb_id))
-            ]
-            if ids:
-                delete_documents(conn, ids)
-            conn.execute(sa.delete(t.kb).where(t.kb.c.id == kb_id))
-        return len(ids)
+        return self.catalog.remove_kb(name)
 
     def _kb_id(
         self, conn: sa.Connection, name: str, create: bool = False, description: str = ""
     ) -> int:
-        row = conn.execute(sa.select(t.kb.c.id).where(t.kb.c.name == name)).first()
-        if row is not None:
-            return int(row[0])
-        if not create:
-            known = ", ".join(k.name for k in self.kbs()) or "none yet"
-            raise NotFoundError(f"no knowledge base named {name!r}", hint=f"known: {known}")
-        values = {"name": name, "description": description, "created_at": now_iso()}
-        return inserted_id(conn.execute(sa.insert(t.kb).values(**values)))
+        return self.catalog.kb_id(conn, name, create, description)
 
     # --- ingest ------------------------------------------------------------------------
     def ingest(
@@ -162,7 +135,8 @@ class Brain(AnswerMixin):
         kb_row = self.create_kb(kb)
         options = self._prepare_options(kb_row.id)
         jobs = int(self.config.get("ingest.jobs", jobs))
-        pipeline = IngestPipeline(self.engine, kb_row.id, kb, options, jobs, progress)
+        enrichers = enrichers_for(self.config.get("ingest.enrichers"))
+        pipeline = IngestPipeline(self.engine, kb_row.id, kb, options, jobs, progress, enrichers)
         pipeline.flush_index = self.index.flush
         report = pipeline.run([Path(p) for p in paths], tags, acl, prune, strict)
         if self.config.get("ingest.embed") and report.ok:
@@ -410,11 +384,7 @@ class Brain(AnswerMixin):
     # --- document types ----------------------------------------------------------------
     def type_rules(self, kb_id: int | None = None) -> list[tuple[str, str]]:
         """Folder/file-name rules (glob pattern, type): catalog rules, then config.yaml."""
-        q = sa.select(t.type_rule.c.pattern, t.type_rule.c.doc_type).order_by(t.type_rule.c.id)
-        if kb_id is not None:
-            q = q.where(sa.or_(t.type_rule.c.kb_id.is_(None), t.type_rule.c.kb_id == kb_id))
-        with self.engine.connect() as conn:
-            rules = [(r[0], r[1]) for r in conn.execute(q)]
+        rules = self.catalog.type_rules(kb_id)
         for rule in self.config.section("type_rules") or []:
             rules.append((str(rule["pattern"]), str(rule["type"])))
         return rules
@@ -422,29 +392,12 @@ class Brain(AnswerMixin):
     def add_type_rule(self, pattern: str, doc_type: str, kb: str | None = None) -> None:
         """Classify files matching `pattern` as `doc_type` from the next ingest on."""
         _check_type(doc_type)
-        with write_conn(self.engine) as conn, conn.begin():
-            kb_id = self._kb_id(conn, kb) if kb else None
-            conn.execute(
-                sa.insert(t.type_rule).values(
-                    kb_id=kb_id, pattern=pattern, doc_type=doc_type, created_at=now_iso()
-                )
-            )
+        self.catalog.add_type_rule(pattern, doc_type, kb)
 
     def set_type(self, document_id: int, doc_type: str) -> None:
         """Override one document's type; it sticks across new versions."""
         _check_type(doc_type)
-        with write_conn(self.engine) as conn, conn.begin():
-            self._require_doc(conn, document_id)
-            conn.execute(
-                sa.update(t.document)
-                .where(t.document.c.id == document_id)
-                .values(doc_type=doc_type, type_source="user")
-            )
-            conn.execute(
-                sa.update(t.chunk)
-                .where(t.chunk.c.document_id == document_id)
-                .values(doc_type=doc_type)
-            )
+        self.catalog.set_type(document_id, doc_type)
 
     # --- documents ---------------------------------------------------------------------
     def documents(
@@ -456,155 +409,30 @@ class Brain(AnswerMixin):
         *,
         principal: Principal,
     ) -> list[dict[str, Any]]:
-        """Documents with their kb, type, paths, tags and ACL groups (those `principal` may read)."""
-        q = (
-            sa.select(t.document, t.kb.c.name.label("kb"))
-            .join(t.kb, t.kb.c.id == t.document.c.kb_id)
-            .order_by(t.document.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        if kb:
-            q = q.where(t.kb.c.name == kb)
-        if doc_type:
-            q = q.where(t.document.c.doc_type == doc_type)
-        with self.engine.connect() as conn:
-            return readable(principal, [self._doc_dict(conn, r._mapping) for r in conn.execute(q)])
+        """Documents with their kb, type, paths, tags and ACL groups (limit 1..10000), those
+        `principal` may read."""
+        return readable(principal, self.catalog.documents(kb, doc_type, limit, offset))
 
     def document(
         self, document_id: int, with_text: bool = False, *, principal: Principal
     ) -> dict[str, Any]:
         """One document; with its current text and chunks when asked (if `principal` may read it)."""
-        q = (
-            sa.select(t.document, t.kb.c.name.label("kb"))
-            .join(t.kb, t.kb.c.id == t.document.c.kb_id)
-            .where(t.document.c.id == document_id)
-        )
-        with self.engine.connect() as conn:
-            row = conn.execute(q).first()
-            if row is None:
-                raise NotFoundError(
-                    f"no document with id {document_id}", hint="see `ebrain docs list`"
-                )
-            doc = self._doc_dict(conn, row._mapping)
-            require_read(principal, doc["acl"], f"document {document_id}")
-            doc["chunks"] = self._chunks(conn, document_id)
-            if with_text:
-                doc["text"] = conn.execute(
-                    sa.select(t.version.c.text).where(
-                        t.version.c.document_id == document_id, t.version.c.retired_at.is_(None)
-                    )
-                ).scalar_one_or_none()
+        require_principal(principal)
+        doc = self.catalog.document(document_id, with_text)
+        require_read(principal, doc["acl"], f"document {document_id}")
         return doc
 
     def remove_document(self, document_id: int) -> None:
         """Delete a document with its chunks, vectors and paths."""
-        with write_conn(self.engine) as conn, conn.begin():
-            self._require_doc(conn, document_id)
-            delete_documents(conn, [document_id])
+        self.catalog.remove_document(document_id)
 
     def errors(self, kb: str | None = None) -> list[dict[str, Any]]:
         """Files that could not be ingested, with their reasons."""
-        q = (
-            sa.select(t.ingest_error, t.kb.c.name.label("kb"))
-            .join(t.kb, t.kb.c.id == t.ingest_error.c.kb_id)
-            .order_by(t.ingest_error.c.path)
-        )
-        if kb:
-            q = q.where(t.kb.c.name == kb)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+        return self.catalog.errors(kb)
 
     def stats(self) -> dict[str, Any]:
         """Documents by type and kb, chunks, bytes, vectors and errors."""
-        with self.engine.connect() as conn:
-            by = conn.execute(
-                sa.select(
-                    t.kb.c.name,
-                    t.document.c.doc_type,
-                    sa.func.count(),
-                    sa.func.sum(t.document.c.size),
-                )
-                .join(t.kb, t.kb.c.id == t.document.c.kb_id)
-                .group_by(t.kb.c.name, t.document.c.doc_type)
-            ).all()
-            chunks = conn.execute(sa.select(sa.func.count()).select_from(t.chunk)).scalar_one()
-            vectors = conn.execute(
-                sa.select(sa.func.count()).select_from(t.chunk_vector)
-            ).scalar_one()
-            errors = conn.execute(
-                sa.select(sa.func.count()).select_from(t.ingest_error)
-            ).scalar_one()
-        return _stats_dict(by, chunks, vectors, errors)
-
-    # --- helpers -----------------------------------------------------------------------
-    def _require_doc(self, conn: sa.Connection, document_id: int) -> None:
-        if (
-            conn.execute(sa.select(t.document.c.id).where(t.document.c.id == document_id)).first()
-            is None
-        ):
-            raise NotFoundError(f"no document with id {document_id}", hint="see `ebrain docs list`")
-
-    def _doc_dict(self, conn: sa.Connection, row: Any) -> dict[str, Any]:
-        doc = dict(row)
-        doc_id = doc["id"]
-        doc["meta"] = json.loads(doc["meta"])
-        doc["warnings"] = json.loads(doc["warnings"])
-        doc["paths"] = _column(
-            conn, t.document_path.c.path, t.document_path.c.document_id == doc_id
-        )
-        doc["tags"] = _column(conn, t.document_tag.c.tag, t.document_tag.c.document_id == doc_id)
-        doc["acl"] = _column(conn, t.document_acl.c.grp, t.document_acl.c.document_id == doc_id)
-        return doc
-
-    def _chunks(self, conn: sa.Connection, document_id: int) -> list[dict[str, Any]]:
-        q = (
-            sa.select(
-                t.chunk.c.id,
-                t.chunk.c.ord,
-                t.chunk.c.kind,
-                t.chunk.c.text,
-                t.chunk.c.heading_path,
-                t.chunk.c.page_start,
-                t.chunk.c.page_end,
-                t.chunk.c.char_start,
-                t.chunk.c.char_end,
-                t.chunk.c.n_tokens,
-            )
-            .where(t.chunk.c.document_id == document_id)
-            .order_by(t.chunk.c.ord)
-        )
-        out = []
-        for r in conn.execute(q):
-            item = dict(r._mapping)
-            item["heading_path"] = json.loads(item["heading_path"])
-            out.append(item)
-        return out
-
-
-def _column(
-    conn: sa.Connection, col: sa.ColumnElement[Any], where: sa.ColumnElement[bool]
-) -> list[Any]:
-    return sorted(r[0] for r in conn.execute(sa.select(col).where(where)))
-
-
-def _stats_dict(by: Any, chunks: int, vectors: int, errors: int) -> dict[str, Any]:
-    by_type: dict[str, int] = {}
-    by_kb: dict[str, int] = {}
-    total_bytes = 0
-    for kb, doc_type, n, size in by:
-        by_type[doc_type] = by_type.get(doc_type, 0) + n
-        by_kb[kb] = by_kb.get(kb, 0) + n
-        total_bytes += int(size or 0)
-    return {
-        "documents": sum(by_kb.values()),
-        "by_type": dict(sorted(by_type.items())),
-        "by_kb": dict(sorted(by_kb.items())),
-        "chunks": chunks,
-        "vectors": vectors,
-        "bytes": total_bytes,
-        "errors": errors,
-    }
+        return self.catalog.stats()
 
 
 def _check_name(name: str) -> None:

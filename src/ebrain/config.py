@@ -77,6 +77,16 @@ SETTINGS: dict[str, Setting] = {
             "Chunks kept per document; the text after them is cut, with a warning.",
             int,
         ),
+        Setting(
+            "ingest.enrichers",
+            (),
+            "Enrichers run on each new document version (names, comma-separated); none by default.",
+            lambda v: tuple(
+                str(n).strip()
+                for n in (v.split(",") if isinstance(v, str) else v)
+                if str(n).strip()
+            ),
+        ),
         # --- chunking ---
         Setting("chunk.target_tokens", 380, "Target chunk size in tokens.", int),
         Setting("chunk.overlap_tokens", 40, "Overlap between consecutive chunks, in tokens.", int),

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -76,4 +78,28 @@ def test_python_side_defaults_go_through_sqlalchemy(conn: sa.Connection) -> None
         assert made.lastrowid is not None
     row = conn.execute(sa.select(t.kb.c.description).where(t.kb.c.id == made.lastrowid)).one()
     assert row[0] == ""
+    conn.rollback()
+
+
+def test_hot_uses_only_public_sqlalchemy_api() -> None:
+    # SQLAlchemy's underscore attributes change between releases without notice.
+    source = Path(hot.__file__).read_text(encoding="utf-8")
+    private = [
+        node.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+    ]
+    assert private == []
+
+
+def test_bind_processing_of_a_datetime_column(conn: sa.Connection) -> None:
+    table = sa.Table("stamped", sa.MetaData(), sa.Column("at", sa.DateTime))
+    with conn.begin():
+        table.create(conn)
+        hot.run(conn, sa.insert(table), {"at": datetime(2026, 1, 2, 3, 4, 5)})
+        got = hot.run(conn, sa.select(sa.func.count()).where(table.c.at == sa.bindparam("a")),
+                      {"a": datetime(2026, 1, 2, 3, 4, 5)}).first  # fmt: skip
+    assert got == (1,)
     conn.rollback()

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from ebrain.errors import ConfigError, NotFoundError
 from ebrain.models import (
-    USAGE_DDL,
     CompletionRequest,
     ModelCatalog,
     ModelError,
@@ -138,4 +137,3 @@ def test_usage_table_in_sqlite(tmp_path: Path) -> None:
     assert len(rows) == 2
     assert rows[0]["prompt_tokens"] == 10 and rows[0]["cost"] == 0.25 and rows[0]["trace_id"] == "t"
     assert rows[1]["error"] == "timeout" and not rows[1]["ok"]
-    assert "CREATE TABLE IF NOT EXISTS model_usage" in USAGE_DDL

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from ebrain.catalog.queries import Catalog
 from ebrain.retrieve.hits import Hit
 
 # Calibrated by bench/answer.py (docs/bench/answer.md); config `answer.refusal_threshold`.
@@ -89,17 +90,16 @@ class TermStats(Protocol):
 
 
 class FtsTermStats:
-    """Term statistics from the SQLite FTS5 index (cached per instance)."""
+    """Term statistics from the catalog's full-text index (cached per instance)."""
 
     def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+        self.catalog = Catalog(engine)
         self._df: dict[str, int] = {}
         self._total: int | None = None
 
     def total(self) -> int:
         """Indexed chunks (frequencies cached until the count changes)."""
-        with self.engine.connect() as conn:
-            total = int(conn.execute(sa.text("SELECT count(*) FROM chunk")).scalar_one())
+        total = self.catalog.chunk_count()
         if total != self._total:
             self._df.clear()
             self._total = total
@@ -108,17 +108,8 @@ class FtsTermStats:
     def doc_freq(self, term: str) -> int:
         """Chunks whose terms include `term` (0 when the index has no FTS table)."""
         if term not in self._df:
-            self._df[term] = self._lookup(term)
+            self._df[term] = self.catalog.fulltext_doc_freq(term)
         return self._df[term]
-
-    def _lookup(self, term: str) -> int:
-        expr = '"' + term.replace('"', '""') + '"'
-        try:
-            with self.engine.connect() as conn:
-                sql = sa.text("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH :q")
-                return int(conn.execute(sql, {"q": expr}).scalar_one())
-        except sa.exc.DBAPIError:
-            return 0
 
 
 class UniformStats:

@@ -8,14 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-import sqlalchemy as sa
-
 from ebrain.answer.confidence import content_terms, term_weights
 from ebrain.answer.pipeline import Answerer, AskOptions
 from ebrain.answer.prompts import render
 from ebrain.answer.types import Answer
-from ebrain.catalog.db import write_conn
-from ebrain.catalog.workspace import now_iso
+from ebrain.catalog.queries import Catalog
 from ebrain.errors import NotFoundError
 from ebrain.i18n import lang_of
 from ebrain.models import CompletionRequest, ModelError
@@ -46,7 +43,7 @@ class Conversation:
         self, answerer: Answerer, id: str | None = None, options: AskOptions | None = None
     ) -> None:
         self.answerer = answerer
-        self.engine = answerer.brain.engine
+        self.catalog = Catalog(answerer.brain.engine)
         self.options = options or AskOptions()
         self.id = id or self._create()
         if id is not None:
@@ -54,32 +51,16 @@ class Conversation:
 
     def _create(self) -> str:
         cid = uuid.uuid4().hex[:16]
-        with write_conn(self.engine) as conn, conn.begin():
-            conn.execute(
-                sa.text(
-                    "INSERT INTO conversation (id, assistant, title, created_at) "
-                    "VALUES (:id, :a, '', :t)"
-                ),
-                {"id": cid, "a": self.options.assistant or "default", "t": now_iso()},
-            )
+        self.catalog.create_conversation(cid, self.options.assistant or "default")
         return cid
 
     def _require(self) -> None:
-        with self.engine.connect() as conn:
-            found = conn.execute(
-                sa.text("SELECT 1 FROM conversation WHERE id = :id"), {"id": self.id}
-            ).first()
-        if found is None:
+        if not self.catalog.has_conversation(self.id):
             raise NotFoundError(f"no conversation {self.id!r}", hint="start a new one")
 
     def history(self) -> list[Message]:
         """Every message so far, oldest first."""
-        sql = sa.text(
-            "SELECT role, content, query, trace_id, created_at FROM message "
-            "WHERE conversation_id = :id ORDER BY id"
-        )
-        with self.engine.connect() as conn:
-            return [Message(*r) for r in conn.execute(sql, {"id": self.id})]
+        return [Message(*r) for r in self.catalog.messages(self.id)]
 
     def ask(self, question: str) -> Answer:
         """Answer a turn (the follow-up is rewritten into a standalone query first)."""
@@ -139,6 +120,7 @@ class Conversation:
         return done.text.strip().splitlines()[0].strip() if done.text.strip() else ""
 
     def _store(self, question: str, answer: Answer) -> None:
+        trace = answer.trace_id
         rows = [
             {"role": "user", "content": question, "query": answer.query, "answer": "{}"},
             {
@@ -148,15 +130,7 @@ class Conversation:
                 "answer": json.dumps(answer.to_dict(), ensure_ascii=False, default=str),
             },
         ]
-        sql = sa.text(
-            "INSERT INTO message (conversation_id, role, content, query, trace_id, answer, "
-            "created_at) VALUES (:cid, :role, :content, :query, :trace, :answer, :at)"
-        )
-        with write_conn(self.engine) as conn, conn.begin():
-            for row in rows:
-                conn.execute(
-                    sql, {**row, "cid": self.id, "trace": answer.trace_id, "at": now_iso()}
-                )
+        self.catalog.add_messages(self.id, [{**r, "trace_id": trace} for r in rows])
 
 
 def _surface(text: str, term: str) -> str:

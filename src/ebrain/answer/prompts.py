@@ -14,24 +14,12 @@ from typing import Any
 import jinja2
 import sqlalchemy as sa
 
-from ebrain.catalog.db import write_conn
-from ebrain.catalog.workspace import now_iso
+from ebrain.catalog.queries import PromptVersions
 from ebrain.errors import InvalidInputError, NotFoundError
 
 SPLIT = "=== user ==="
 _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
-)
-prompt_version = sa.Table(
-    "prompt_version",
-    sa.MetaData(),
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("template", sa.Text, nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("created_at", sa.Text, nullable=False),
 )
 
 
@@ -106,40 +94,32 @@ class PromptStore:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self.stored = PromptVersions(engine)
         self._seeded = False
 
     def seed(self) -> None:
         """Store every built-in template missing from the catalog as its version 1."""
         if self._seeded:
             return
-        builtins = builtin_templates()
-        with self.engine.connect() as conn:
-            known = {r[0] for r in conn.execute(sa.select(prompt_version.c.name).distinct())}
-        missing = {n: t for n, t in builtins.items() if n not in known}
+        known = self.stored.names()
+        builtins = builtin_templates().items()
+        missing = [(n, t, "built-in", "builtin") for n, t in builtins if n not in known]
         if missing:
-            with write_conn(self.engine) as conn, conn.begin():
-                for name, text in missing.items():
-                    self._insert(conn, name, text, "built-in", "builtin")
+            self.stored.append(missing)
         self._seeded = True
 
     def names(self) -> list[dict[str, Any]]:
         """Every template name with its latest version and how many versions it has."""
         self.seed()
-        q = sa.select(
-            prompt_version.c.name,
-            sa.func.max(prompt_version.c.version),
-            sa.func.count(),
-        ).group_by(prompt_version.c.name)
-        with self.engine.connect() as conn:
-            rows = conn.execute(q.order_by(prompt_version.c.name)).all()
-        return [{"name": r[0], "latest": int(r[1]), "versions": int(r[2])} for r in rows]
+        return [
+            {"name": name, "latest": latest, "versions": n}
+            for name, latest, n in self.stored.summary()
+        ]
 
     def versions(self, name: str) -> list[PromptVersion]:
         """All versions of a template, oldest first."""
         self.seed()
-        q = sa.select(prompt_version).where(prompt_version.c.name == name)
-        with self.engine.connect() as conn:
-            rows = conn.execute(q.order_by(prompt_version.c.version)).all()
+        rows = self.stored.versions(name)
         if not rows:
             raise NotFoundError(f"no prompt template named {name!r}", hint=self._known())
         return [_version(r) for r in rows]
@@ -162,8 +142,7 @@ class PromptStore:
         _check_name(name)
         check_template(text)
         self.seed()
-        with write_conn(self.engine) as conn, conn.begin():
-            self._insert(conn, name, text, note, "user")
+        self.stored.append([(name, text, note, "user")])
         return self.get(name)
 
     def rollback(self, name: str, version: int) -> PromptVersion:
@@ -182,27 +161,11 @@ class PromptStore:
         )
         return "".join(lines)
 
-    def _insert(self, conn: sa.Connection, name: str, text: str, note: str, source: str) -> None:
-        latest = conn.execute(
-            sa.select(sa.func.max(prompt_version.c.version)).where(prompt_version.c.name == name)
-        ).scalar()
-        conn.execute(
-            sa.insert(prompt_version).values(
-                name=name,
-                version=int(latest or 0) + 1,
-                template=text,
-                note=note,
-                source=source,
-                created_at=now_iso(),
-            )
-        )
-
     def _known(self) -> str:
         return "known: " + ", ".join(n["name"] for n in self.names())
 
 
-def _version(row: Any) -> PromptVersion:
-    m = row._mapping
+def _version(m: dict[str, Any]) -> PromptVersion:
     return PromptVersion(
         m["name"], int(m["version"]), m["template"], m["note"], m["source"], m["created_at"]
     )

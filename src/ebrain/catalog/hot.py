@@ -6,6 +6,8 @@ events, result set-up) cost more than SQLite's own, so the statements that run o
 or chunk go through `run` and `run_many`. The statements stay SQLAlchemy Core: on any dialect but
 SQLite, and for a statement with Python-side defaults, `run` is plain `Connection.execute`.
 Parameters get SQLAlchemy's bind processing; rows come back as the driver returns them.
+Only public SQLAlchemy API is used: the statement's `compile(dialect=...)`, the compiled
+`positiontup`, `binds` and `string`, and the types' `bind_processor`.
 """
 
 from __future__ import annotations
@@ -93,14 +95,18 @@ def _plan(conn: sa.Connection, stmt: sa.Executable, keys: tuple[str, ...]) -> _P
 
 
 def _compile(stmt: sa.Executable, dialect: sa.Dialect, keys: tuple[str, ...]) -> _Plan | None:
+    """Public API only: `ClauseElement.compile`, `SQLCompiler.positiontup` and `.binds`, and
+    each bound type's `dialect_impl(dialect).bind_processor(dialect)`."""
     compiled = stmt.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
     if not isinstance(compiled, SQLCompiler) or compiled.positiontup is None:
         return None
     names = tuple(compiled.positiontup)
-    if compiled.insert_prefetch or compiled.update_prefetch or not set(names) <= set(keys):
-        return None  # Python-side defaults, or parameters the caller did not give
-    found: dict[str, Any] = dict(compiled._bind_processors)
-    processors = tuple(found.get(n) for n in names)
+    if not set(names) <= set(keys) or not set(names) <= set(compiled.binds):
+        return None  # Python-side defaults (their columns are bound too), or missing parameters
+    binds = [compiled.binds[n] for n in names]
+    if any(b.expanding or b.literal_execute for b in binds):
+        return None  # rendered per call ("IN" lists, literal values)
+    processors = tuple(b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds)
     if not all(f is None or callable(f) for f in processors):
         return None  # a tuple type's per-element processors
     return _Plan(stmt, compiled.string, names, processors)

@@ -7,9 +7,17 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from ebrain.catalog import schema as t
 from ebrain.errors import WorkspaceError
 
 Migration = Callable[[sa.Connection], None]
+
+
+def _create(conn: sa.Connection, *tables: sa.Table) -> None:
+    """Create tables (with their indexes) from their one definition in schema.py, for the
+    connection's dialect; a table that already exists is left as it is."""
+    for table in tables:
+        table.create(conn, checkfirst=True)
 
 
 def _run(conn: sa.Connection, *statements: str) -> None:
@@ -19,75 +27,24 @@ def _run(conn: sa.Connection, *statements: str) -> None:
 
 def m001_catalog(conn: sa.Connection) -> None:
     """Knowledge bases, documents, paths, versions, chunks, tags, ACLs, errors, type rules."""
-    _run(
+    _create(
         conn,
-        """CREATE TABLE kb (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
-            description TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)""",
-        """CREATE TABLE document (
-            id INTEGER PRIMARY KEY,
-            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
-            content_hash TEXT NOT NULL, title TEXT NOT NULL,
-            doc_type TEXT NOT NULL, type_source TEXT NOT NULL DEFAULT 'auto',
-            type_score REAL NOT NULL DEFAULT 0,
-            lang TEXT NOT NULL DEFAULT '', format TEXT NOT NULL, size INTEGER NOT NULL,
-            pages INTEGER, version INTEGER NOT NULL DEFAULT 1,
-            n_chunks INTEGER NOT NULL DEFAULT 0,
-            meta TEXT NOT NULL DEFAULT '{}', warnings TEXT NOT NULL DEFAULT '[]',
-            doc_date TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-            UNIQUE (kb_id, content_hash))""",
-        """CREATE TABLE document_path (
-            id INTEGER PRIMARY KEY,
-            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            path TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
-            content_hash TEXT NOT NULL, seen_at TEXT NOT NULL,
-            UNIQUE (kb_id, path))""",
-        "CREATE INDEX document_path_doc ON document_path(document_id)",
-        """CREATE TABLE version (
-            id INTEGER PRIMARY KEY,
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            number INTEGER NOT NULL, content_hash TEXT NOT NULL, text TEXT NOT NULL,
-            created_at TEXT NOT NULL, retired_at TEXT,
-            UNIQUE (document_id, number))""",
-        """CREATE TABLE chunk (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            version_id INTEGER NOT NULL REFERENCES version(id) ON DELETE CASCADE,
-            kb_id INTEGER NOT NULL, ord INTEGER NOT NULL, kind TEXT NOT NULL DEFAULT 'text',
-            text TEXT NOT NULL, terms TEXT NOT NULL DEFAULT '',
-            heading_path TEXT NOT NULL DEFAULT '[]',
-            page_start INTEGER, page_end INTEGER,
-            char_start INTEGER NOT NULL, char_end INTEGER NOT NULL,
-            n_tokens INTEGER NOT NULL, doc_type TEXT NOT NULL,
-            UNIQUE (document_id, ord))""",
-        "CREATE INDEX chunk_kb ON chunk(kb_id)",
-        """CREATE TABLE document_tag (
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            tag TEXT NOT NULL, PRIMARY KEY (document_id, tag))""",
-        """CREATE TABLE document_acl (
-            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
-            grp TEXT NOT NULL, PRIMARY KEY (document_id, grp))""",
-        """CREATE TABLE ingest_error (
-            id INTEGER PRIMARY KEY,
-            kb_id INTEGER NOT NULL REFERENCES kb(id) ON DELETE CASCADE,
-            path TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL,
-            size INTEGER, mtime REAL, at TEXT NOT NULL, UNIQUE (kb_id, path))""",
-        """CREATE TABLE type_rule (
-            id INTEGER PRIMARY KEY, kb_id INTEGER REFERENCES kb(id) ON DELETE CASCADE,
-            pattern TEXT NOT NULL, doc_type TEXT NOT NULL, created_at TEXT NOT NULL)""",
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        t.kb,
+        t.document,
+        t.document_path,
+        t.version,
+        t.chunk,
+        t.document_tag,
+        t.document_acl,
+        t.ingest_error,
+        t.type_rule,
+        t.meta,
     )
 
 
 def m002_vectors(conn: sa.Connection) -> None:
     """Dense vectors of chunks, stored with the catalog (float16 bytes)."""
-    _run(
-        conn,
-        """CREATE TABLE chunk_vector (
-            chunk_id INTEGER PRIMARY KEY REFERENCES chunk(id) ON DELETE CASCADE,
-            vec BLOB NOT NULL)""",
-    )
+    _create(conn, t.chunk_vector)
 
 
 # The embedded full-text index: FTS5 over the analyzer's terms, stored once in chunk.terms.
@@ -112,42 +69,17 @@ def m004_vector_generation(conn: sa.Connection) -> None:
 
 def m005_answers(conn: sa.Connection) -> None:
     """Prompt template versions, conversations and their messages (ebrain.answer)."""
-    _run(
-        conn,
-        """CREATE TABLE prompt_version (
-            id INTEGER PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,
-            template TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL DEFAULT 'user', created_at TEXT NOT NULL,
-            UNIQUE (name, version))""",
-        """CREATE TABLE conversation (
-            id TEXT PRIMARY KEY, assistant TEXT NOT NULL DEFAULT '',
-            title TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL)""",
-        """CREATE TABLE message (
-            id INTEGER PRIMARY KEY,
-            conversation_id TEXT NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
-            role TEXT NOT NULL, content TEXT NOT NULL, query TEXT NOT NULL DEFAULT '',
-            trace_id TEXT NOT NULL DEFAULT '', answer TEXT NOT NULL DEFAULT '{}',
-            created_at TEXT NOT NULL)""",
-        "CREATE INDEX message_conversation ON message(conversation_id, id)",
-    )
+    _create(conn, t.prompt_version, t.conversation, t.message)
 
 
 def m006_guard_events(conn: sa.Connection) -> None:
     """The append-only guard_event table of the AI firewall (ebrain.guard.events)."""
-    from ebrain.guard.events import ddl_for
-
-    _run(
-        conn,
-        ddl_for(conn.dialect.name),
-        "CREATE INDEX IF NOT EXISTS guard_event_trace ON guard_event(trace_id)",
-    )
+    _create(conn, t.guard_event)
 
 
 def m007_model_usage(conn: sa.Connection) -> None:
     """One row per model call: tokens, cost, latency, outcome (ebrain.models.usage)."""
-    from ebrain.models.usage import create_usage_table
-
-    create_usage_table(conn)
+    _create(conn, t.model_usage)
 
 
 def m008_fulltext_vocabulary(conn: sa.Connection) -> None:
@@ -167,6 +99,11 @@ def m009_fulltext_pending(conn: sa.Connection) -> None:
         )
 
 
+def m010_enrichment(conn: sa.Connection) -> None:
+    """Which enricher ran on which document version, with its outcome (ebrain.ingest.enrich)."""
+    _create(conn, t.enrichment)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -177,6 +114,7 @@ MIGRATIONS: list[Migration] = [
     m007_model_usage,
     m008_fulltext_vocabulary,
     m009_fulltext_pending,
+    m010_enrichment,
 ]
 
 

@@ -8,7 +8,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from ebrain.catalog.db import write_conn
 from ebrain.index.fts import fts_catch_up
 from ebrain.ingest import store
+from ebrain.ingest.enrich import Enricher, enrich_pending, report_failures
 from ebrain.ingest.paths import clean_text, stored_path
 from ebrain.ingest.pool import prepare_parallel
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, warm_up
@@ -217,8 +218,10 @@ class IngestPipeline:
         options: PrepareOptions,
         jobs: int = 0,
         progress: ProgressFn | None = None,
+        enrichers: Sequence[Enricher] = (),
     ) -> None:
         self.engine = engine
+        self.enrichers = tuple(enrichers)  # run on each new version after it is stored
         self.kb_id = kb_id
         self.kb_name = kb_name
         self.options = options
@@ -246,6 +249,9 @@ class IngestPipeline:
             self._parse_and_store(conn, todo, report, list(tags), list(acl), strict)
             if prune and not report.stopped_early:
                 self._prune(conn, roots, {c.path for c in candidates}, report)
+        if self.enrichers:
+            failures = enrich_pending(self.engine, self.kb_id, self.enrichers, self.progress)
+            report_failures(report, failures)
         report.seconds = time.perf_counter() - started
         return report
 

@@ -31,7 +31,6 @@ from ebrain.models.types import (
     Usage,
 )
 from ebrain.models.usage import (
-    USAGE_DDL,
     MemoryUsageSink,
     NullUsageSink,
     UsageRecord,
@@ -43,7 +42,6 @@ from ebrain.models.usage import (
 
 __all__ = [
     "PROVIDERS",
-    "USAGE_DDL",
     "Attempt",
     "ChatMessage",
     "Completion",

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from ebrain.catalog.schema import model_usage
 from ebrain.models.types import Usage
 
 
@@ -84,50 +85,17 @@ class MemoryUsageSink:
         )
 
 
-USAGE_DDL = """\
-CREATE TABLE IF NOT EXISTS model_usage (
-    id VARCHAR(32) PRIMARY KEY,
-    at TIMESTAMP NOT NULL,
-    model VARCHAR(255) NOT NULL,
-    alias VARCHAR(255) NOT NULL,
-    role VARCHAR(32) NOT NULL DEFAULT '',
-    prompt_tokens INTEGER NOT NULL DEFAULT 0,
-    completion_tokens INTEGER NOT NULL DEFAULT 0,
-    cost DOUBLE PRECISION NOT NULL DEFAULT 0,
-    latency_ms DOUBLE PRECISION NOT NULL DEFAULT 0,
-    ok BOOLEAN NOT NULL,
-    error TEXT,
-    trace_id VARCHAR(64)
-)"""
-
-USAGE_INDEX_DDL = "CREATE INDEX IF NOT EXISTS ix_model_usage_at ON model_usage (at)"
-
-usage_table = sa.Table(
-    "model_usage",
-    sa.MetaData(),
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("at", sa.DateTime(), nullable=False),
-    sa.Column("model", sa.String(255), nullable=False),
-    sa.Column("alias", sa.String(255), nullable=False),
-    sa.Column("role", sa.String(32), nullable=False),
-    sa.Column("prompt_tokens", sa.Integer, nullable=False),
-    sa.Column("completion_tokens", sa.Integer, nullable=False),
-    sa.Column("cost", sa.Float, nullable=False),
-    sa.Column("latency_ms", sa.Float, nullable=False),
-    sa.Column("ok", sa.Boolean, nullable=False),
-    sa.Column("error", sa.Text),
-    sa.Column("trace_id", sa.String(64)),
-)
+# The table is defined once, in the catalog schema (migration m007 creates it).
+usage_table = model_usage
 
 
 def create_usage_table(conn: sa.Connection) -> None:
-    """Create `model_usage` and its index if missing (SQLite or PostgreSQL)."""
-    conn.execute(sa.text(USAGE_DDL))
-    conn.execute(sa.text(USAGE_INDEX_DDL))
+    """Create `model_usage` and its index if missing (any SQLAlchemy dialect)."""
+    model_usage.create(conn, checkfirst=True)
 
 
 def record_usage(conn: sa.Connection, rec: UsageRecord) -> None:
     """Insert one record into `model_usage` (the caller commits)."""
     row = asdict(rec)
     row["at"] = rec.at.astimezone(UTC).replace(tzinfo=None)
-    conn.execute(sa.insert(usage_table).values(**row))
+    conn.execute(sa.insert(model_usage).values(**row))
