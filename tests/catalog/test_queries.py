@@ -8,23 +8,26 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.catalog.queries import Catalog
 from ebrain.cli.main import build
 from ebrain.errors import InvalidInputError, NotFoundError
 
+OWNER = Principal.owner()
+
 
 @pytest.mark.parametrize(("limit", "offset"), [(-1, 0), (0, 0), (10_001, 0), (10, -1)])
 def test_documents_page_is_validated(brain: Brain, limit: int, offset: int) -> None:
     with pytest.raises(InvalidInputError) as err:
-        brain.documents(limit=limit, offset=offset)
+        brain.documents(limit=limit, offset=offset, principal=OWNER)
     assert err.value.hint and ("limit" in err.value.hint or "offset" in err.value.hint)
 
 
 def test_documents_page_bounds_are_accepted(brain: Brain, small_corpus: Path) -> None:
     brain.ingest([small_corpus])
-    assert len(brain.documents(limit=10_000)) == 3
-    assert [d["id"] for d in brain.documents(limit=1, offset=2)] == [3]
+    assert len(brain.documents(limit=10_000, principal=OWNER)) == 3
+    assert [d["id"] for d in brain.documents(limit=1, offset=2, principal=OWNER)] == [3]
 
 
 def test_docs_list_with_a_negative_limit_is_a_clear_error(workspace: Path) -> None:
@@ -38,12 +41,12 @@ def test_docs_list_with_a_negative_limit_is_a_clear_error(workspace: Path) -> No
 def test_kbs_documents_rules_errors_and_stats(brain: Brain, small_corpus: Path) -> None:
     brain.ingest([small_corpus], kb="work", tags=["t"], acl=["g"])
     assert [(k.name, k.documents) for k in brain.kbs()] == [("work", 3)]
-    doc = brain.documents(kb="work")[0]
+    doc = brain.documents(kb="work", principal=OWNER)[0]
     assert doc["kb"] == "work" and doc["tags"] == ["t"] and doc["acl"] == ["g"]
-    full = brain.document(doc["id"], with_text=True)
+    full = brain.document(doc["id"], with_text=True, principal=OWNER)
     assert full["text"] and full["chunks"][0]["ord"] == 0
     brain.set_type(doc["id"], "manual")
-    assert brain.document(doc["id"])["type_source"] == "user"
+    assert brain.document(doc["id"], principal=OWNER)["type_source"] == "user"
     brain.add_type_rule("*/x/*", "contract", kb="work")
     assert ("*/x/*", "contract") in brain.type_rules(brain.kbs()[0].id)
     stats = brain.stats()
@@ -55,7 +58,7 @@ def test_kbs_documents_rules_errors_and_stats(brain: Brain, small_corpus: Path) 
 
 def test_missing_things_are_not_found(brain: Brain) -> None:
     with pytest.raises(NotFoundError):
-        brain.document(42)
+        brain.document(42, principal=OWNER)
     with pytest.raises(NotFoundError):
         brain.remove_document(42)
     with pytest.raises(NotFoundError) as err:
