@@ -104,7 +104,7 @@ def test_bad_options_fail_clearly(hostile: Path, args: list[str], words: str) ->
     assert code == 2 and words in out and "Traceback" not in out
     code, out = _run(hostile, *args, "--json")
     error = json.loads(out)["error"]
-    assert code == 2 and error["code"] == "invalid_input" and words in error["message"]
+    assert code == 1 and error["code"] == "invalid_input" and words in error["message"]
     assert "--help" in error["hint"]
 
 

@@ -130,7 +130,7 @@ class CliGroup(TyperGroup):
                 raise
             where = exc.ctx.command_path if exc.ctx is not None else "ebrain"
             error = InvalidInputError(exc.format_message(), hint=f"see `{where} --help`")
-            fail(error, as_json=True, code=exc.exit_code)
+            fail(error, as_json=True)  # like every --json error: exit code 1
 
 
 @contextmanager
