@@ -19,7 +19,7 @@ def list_(
     ctx: typer.Context,
     kb: str | None = typer.Option(None, "--kb"),
     doc_type: str | None = typer.Option(None, "--type"),
-    limit: int = typer.Option(1000, "--limit", min=1, max=1_000_000, help="At most this many."),
+    limit: int = typer.Option(1000, "--limit", min=1, max=10_000, help="At most this many."),
     as_json: bool = JSON,
 ) -> None:
     """List documents. / 列出文档。"""
