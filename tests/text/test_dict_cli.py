@@ -7,6 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from ebrain.catalog.workspace import CONFIG_FILE
 from ebrain.cli.dict_cmd import app
 from ebrain.text.userdict import load_user_words
 
@@ -14,6 +15,7 @@ runner = CliRunner()
 
 
 def _run(ws: Path, *args: str, locale: str = "en") -> tuple[int, str]:
+    (ws / CONFIG_FILE).touch()  # a workspace: dict commands no longer create one
     env = {"EBRAIN_WORKSPACE": str(ws), "EBRAIN_LOCALE": locale}
     result = runner.invoke(app, list(args), env=env)
     return result.exit_code, result.output

@@ -13,12 +13,46 @@ from typing import Any
 
 import jinja2
 import sqlalchemy as sa
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ebrain.catalog.queries import PromptVersions
 from ebrain.errors import InvalidInputError, NotFoundError
 
 SPLIT = "=== user ==="
-_ENV = jinja2.Environment(
+MAX_OUTPUT_CHARS = 4_000_000  # a rendered prompt longer than this is a runaway template
+MAX_REPEAT = 1_000_000  # `'x' * n` and `[..] * n` may build at most this many items
+MAX_POWER = 10_000  # `a ** b` is refused for larger exponents
+
+
+class _PromptEnvironment(ImmutableSandboxedEnvironment):
+    """The only environment user-editable templates are rendered in.
+
+    Sandboxed (no `__class__`/`__globals__` walks, no mutation of passed-in data) and with
+    `*` and `**` bounded so a template cannot build a huge string or number. Prompts are plain
+    text for a model, not HTML, so autoescape stays off.
+    """
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """`*` and `**` with a size limit; other operators as usual."""
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_POWER:
+            raise jinja2.exceptions.SecurityError(f"exponent {right} is too large")
+        if operator == "*" and _repeat_size(left, right) > MAX_REPEAT:
+            raise jinja2.exceptions.SecurityError("the repetition builds too large a value")
+        return super().call_binop(context, operator, left, right)
+
+
+def _repeat_size(left: Any, right: Any) -> int:
+    """How many items `left * right` makes when it repeats a sequence (0 for numbers)."""
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, str | list | tuple) and isinstance(times, int):
+            return len(seq) * max(times, 0)
+    return 0
+
+
+_ENV = _PromptEnvironment(
     undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
 )
 
@@ -64,29 +98,64 @@ def builtin_templates() -> dict[str, str]:
 
 
 def check_template(text: str) -> None:
-    """Refuse text that is not a valid Jinja2 template."""
+    """Refuse text that is not a valid Jinja2 template or that reaches for private attributes."""
     try:
-        _ENV.parse(text)
+        tree = _ENV.parse(text)
     except jinja2.TemplateSyntaxError as exc:
         raise InvalidInputError(
             f"the template does not parse: {exc.message} (line {exc.lineno})",
             hint="fix the Jinja2 syntax; see docs/answers.md",
         ) from exc
+    for name, line in _private_names(tree):
+        raise InvalidInputError(
+            f"the template uses the private attribute {name!r} (line {line})",
+            hint="templates may only use the documented variables; remove attributes "
+            "starting with '_' (see docs/answers.md)",
+        )
+
+
+def _private_names(tree: nodes.Template) -> list[tuple[str, int]]:
+    """Attribute names starting with `_` (`x.__class__`, `x['__globals__']`) in a template."""
+    found = [(n.attr, n.lineno) for n in tree.find_all(nodes.Getattr) if n.attr.startswith("_")]
+    for item in tree.find_all(nodes.Getitem):
+        key = item.arg
+        if isinstance(key, nodes.Const) and str(key.value).startswith("_"):
+            found.append((str(key.value), item.lineno))
+    return found
 
 
 def render(version: PromptVersion, **variables: Any) -> RenderedPrompt:
     """Render a template; text before a `=== user ===` line is the system message."""
+    fix = f"fix it with `ebrain prompt edit {version.name}` or roll it back"
     try:
-        text = _ENV.from_string(version.template).render(**variables)
+        text = _bounded(_ENV.from_string(version.template).generate(**variables))
+    except jinja2.exceptions.SecurityError as exc:
+        raise InvalidInputError(
+            f"template {version.label} did something templates may not: {exc}",
+            hint=f"templates run sandboxed and may only read their variables; {fix}",
+        ) from exc
     except jinja2.TemplateError as exc:
         raise InvalidInputError(
-            f"template {version.label} failed to render: {exc}",
-            hint=f"fix it with `ebrain prompt edit {version.name}` or roll it back",
+            f"template {version.label} failed to render: {exc}", hint=fix
         ) from exc
     system, sep, user = text.partition(SPLIT)
     if not sep:
         return RenderedPrompt("", text.strip(), version.label)
     return RenderedPrompt(system.strip(), user.strip(), version.label)
+
+
+def _bounded(parts: Any) -> str:
+    """Join rendered pieces, stopping a runaway template at MAX_OUTPUT_CHARS."""
+    out: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part)
+        if size > MAX_OUTPUT_CHARS:
+            raise jinja2.exceptions.SecurityError(
+                f"its output is longer than {MAX_OUTPUT_CHARS:,} characters"
+            )
+        out.append(part)
+    return "".join(out)
 
 
 class PromptStore:

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from ebrain.auth import Principal
-from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.cli.common import console, emit_json, handled, open_brain, plain
 from ebrain.i18n import say
 
 _ASSISTANT = typer.Option(None, "--assistant", "-a", help="sales, support, management or yours.")
@@ -34,16 +34,17 @@ def print_answer(answer: Any, text_shown: bool = False) -> None:
     """The answer, then its numbered citations (title, page, quote) or the closest documents."""
     lang = answer.lang
     if not text_shown:
-        console.print(answer.text, highlight=False, markup=False)
+        console.print(plain(answer.text), highlight=False, markup=False)
     if answer.refused and answer.closest:
         console.print(say("Closest documents:", "最接近的文档：", lang), style="dim")
         for doc in answer.closest:
-            console.print(f"  - {doc['title']}  ({doc['path']})", highlight=False, markup=False)
+            line = plain(f"  - {doc['title']}  ({doc['path']})")
+            console.print(line, highlight=False, markup=False)
     for c in answer.citations:
         page = say(f", p. {c.page}", f"，第 {c.page} 页", lang) if c.page else ""
         mark = "" if c.verified else say("  (unverified)", "（未核实）", lang)
-        console.print(f"[{c.n}] {c.title}{page}{mark}", highlight=False, markup=False)
-        console.print(f"    “{c.quote}”", style="dim", highlight=False, markup=False)
+        console.print(plain(f"[{c.n}] {c.title}{page}{mark}"), highlight=False, markup=False)
+        console.print(plain(f"    “{c.quote}”"), style="dim", highlight=False, markup=False)
 
 
 def ask(
@@ -77,13 +78,13 @@ def _stream(items: Any) -> None:
     shown = False
     for item in items:
         if isinstance(item, str):
-            console.out(item, end="", highlight=False)
+            console.out(plain(item), end="", highlight=False)
             shown = True
             continue
         if shown:
             console.out("")
             if item.text and item.blocked:
-                console.print(item.text, highlight=False, markup=False)
+                console.print(plain(item.text), highlight=False, markup=False)
         print_answer(item, text_shown=shown and not item.blocked)
 
 

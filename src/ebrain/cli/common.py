@@ -1,24 +1,56 @@
-"""Helpers shared by the CLI's noun modules: opening the Brain, JSON output, errors."""
+"""Helpers shared by the CLI's noun modules: opening the Brain, JSON output, errors, escaping.
+
+Every value that comes from documents, users or models goes through `safe` (Rich markup) or
+`plain` (printed with markup=False) before it reaches the terminal: markup is escaped and
+terminal control characters (ESC sequences, other C0/C1 controls, bidi overrides) are shown
+as visible `\\xNN` escapes instead of being sent raw.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer._click.exceptions import UsageError
+from typer.core import TyperGroup
 
-from ebrain.errors import EbrainError
+from ebrain.errors import EbrainError, InvalidInputError, WorkspaceError
 
 console = Console()
 err_console = Console(stderr=True)
 
 DEFAULT_WORKSPACE = ".ebrain"
+
+
+# C0 controls except tab and newline, DEL, C1 controls, and bidi embeddings/overrides/isolates.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What json.dumps(ensure_ascii=False) leaves raw although a terminal may act on it.
+_JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: object) -> str:
+    """`value` as text with terminal control characters neutralised (shown as \\xNN)."""
+    return _CONTROL.sub(_visible, str(value))
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(value: object) -> str:
+    """`value` ready to embed in Rich markup: controls neutralised and markup escaped."""
+    return escape(plain(value))
 
 
 def workspace_path(ctx: typer.Context | None = None) -> Path:
@@ -28,16 +60,31 @@ def workspace_path(ctx: typer.Context | None = None) -> Path:
     return Path(explicit or os.environ.get("EBRAIN_WORKSPACE") or DEFAULT_WORKSPACE)
 
 
+def require_workspace(ctx: typer.Context | None = None) -> Path:
+    """The selected workspace, which must exist: commands other than `init` never create one."""
+    from ebrain.catalog.workspace import CATALOG_FILE, CONFIG_FILE
+
+    path = workspace_path(ctx)
+    if not (path / CONFIG_FILE).is_file() and not (path / CATALOG_FILE).is_file():
+        raise WorkspaceError(
+            f"no ebrain workspace at {path}",
+            hint=f"create one with `ebrain init {path}` or pass --workspace",
+        )
+    return path
+
+
 def open_brain(ctx: typer.Context) -> Any:
     """Open the Brain on the selected workspace (imported lazily to keep --help fast)."""
     from ebrain.brain import Brain
 
-    return Brain.open(workspace_path(ctx))
+    return Brain.open(require_workspace(ctx))
 
 
 def emit_json(data: Any) -> None:
-    """Write one JSON document to stdout (UTF-8, not ASCII-escaped)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Write one JSON document to stdout (UTF-8; controls and bidi overrides \\u-escaped)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
 
 
 def fail(error: EbrainError, as_json: bool = False, code: int = 1) -> NoReturn:
@@ -45,10 +92,45 @@ def fail(error: EbrainError, as_json: bool = False, code: int = 1) -> NoReturn:
     if as_json:
         emit_json(error.to_dict())
     else:
-        err_console.print(f"[bold red]error:[/] {error.message}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {safe(error.message)}", highlight=False)
         if error.hint:
-            err_console.print(f"[yellow]hint:[/] {error.hint}", highlight=False)
+            err_console.print(f"[yellow]hint:[/] {safe(error.hint)}", highlight=False)
     raise typer.Exit(code)
+
+
+def check_date(value: str | None) -> str | None:
+    """Option callback: accept an ISO date (YYYY-MM-DD) or nothing."""
+    if value is None:
+        return None
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2024-06-30"
+        ) from None
+    return value
+
+
+class CliGroup(TyperGroup):
+    """The root command: usage errors of a `--json` invocation print the one JSON error shape."""
+
+    wants_json = False
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        """Note whether --json was asked for, then run as usual."""
+        self.wants_json = "--json" in (sys.argv[1:] if args is None else list(args))
+        return super().main(args, *rest, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the subcommand; report bad options as JSON when --json was given."""
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            if not self.wants_json:
+                raise
+            where = exc.ctx.command_path if exc.ctx is not None else "ebrain"
+            error = InvalidInputError(exc.format_message(), hint=f"see `{where} --help`")
+            fail(error, as_json=True)  # like every --json error: exit code 1
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ebrain.cli.common import console, emit_json, handled, open_brain, workspace_path
+from ebrain.cli.common import console, emit_json, handled, open_brain, safe, workspace_path
 from ebrain.i18n import say
 from ebrain.ingest.report import IngestReport
 
@@ -47,7 +47,7 @@ def init(
     if as_json:
         emit_json({"workspace": str(path.absolute()), "created": True})
     else:
-        console.print(say(f"Workspace ready at {path}", f"工作区已就绪：{path}"))
+        console.print(say(f"Workspace ready at {safe(path)}", f"工作区已就绪：{safe(path)}"))
 
 
 def ingest(
@@ -57,7 +57,9 @@ def ingest(
     tag: list[str] = typer.Option([], "--tag", help="Tag to add (repeatable)."),
     acl: list[str] = typer.Option([], "--acl", help="Group allowed to read (repeatable)."),
     prune: bool = typer.Option(False, "--prune", help="Remove documents whose files are gone."),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", help="Parser processes."),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=0, max=1024, help="Parser processes (0: one per CPU)."
+    ),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first error."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -80,14 +82,14 @@ def ingest(
 
 
 def _print_report(report: IngestReport) -> None:
-    counts = report.counts
+    counts, kb = report.counts, safe(report.kb)
     console.print(
         say(
-            f"[bold]{report.kb}[/]: {counts.get('added', 0)} added, {counts.get('updated', 0)} updated, "
+            f"[bold]{kb}[/]: {counts.get('added', 0)} added, {counts.get('updated', 0)} updated, "
             f"{counts.get('unchanged', 0)} unchanged, {counts.get('duplicate', 0)} duplicate, "
             f"{counts.get('failed', 0)} failed, {counts.get('pruned', 0)} pruned; "
             f"{report.chunks_added} chunks in {report.seconds:.1f}s",
-            f"[bold]{report.kb}[/]：新增 {counts.get('added', 0)}，更新 {counts.get('updated', 0)}，"
+            f"[bold]{kb}[/]：新增 {counts.get('added', 0)}，更新 {counts.get('updated', 0)}，"
             f"未变 {counts.get('unchanged', 0)}，重复 {counts.get('duplicate', 0)}，"
             f"失败 {counts.get('failed', 0)}，清理 {counts.get('pruned', 0)}；"
             f"{report.chunks_added} 个分块，用时 {report.seconds:.1f} 秒",
@@ -99,9 +101,8 @@ def _print_report(report: IngestReport) -> None:
         table.add_column(say("reason", "原因"))
         table.add_column(say("detail", "详情"))
         for f in report.failed:
-            table.add_row(
-                f.path, reason_text(f.reason), (f.message or "") + (f"\n{f.hint}" if f.hint else "")
-            )
+            detail = (f.message or "") + (f"\n{f.hint}" if f.hint else "")
+            table.add_row(safe(f.path), safe(reason_text(f.reason)), safe(detail))
         console.print(table)
 
 
@@ -121,7 +122,7 @@ def stats(
     table.add_column(say("type", "类型"))
     table.add_column(say("documents", "文档数"), justify="right")
     for name, n in data["by_type"].items():
-        table.add_row(name, str(n))
+        table.add_row(safe(name), safe(n))
     console.print(table)
     console.print(
         say(

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import typer
 
-from ebrain.cli.common import console, emit_json, handled, workspace_path
+from ebrain.cli.common import console, emit_json, handled, require_workspace, safe
 from ebrain.i18n import say
 from ebrain.text.userdict import add_words, dict_path, load_entries, remove_words, word_key
 
@@ -31,7 +31,7 @@ def add(
 ) -> None:
     """Add words to the user dictionary. / 向用户词典添加词。"""
     with handled(as_json):
-        ws = workspace_path(ctx)
+        ws = require_workspace(ctx)
         added = add_words(ws, words)
         skipped = [w for w in words if w.strip() not in added]
         if as_json:
@@ -46,7 +46,7 @@ def add(
             return
         console.print(say(f"Added {len(added)} word(s).", f"已添加 {len(added)} 个词。"))
         if skipped:
-            console.print(say("Already present: ", "已存在：") + ", ".join(skipped))
+            console.print(say("Already present: ", "已存在：") + safe(", ".join(skipped)))
         if added:
             _reminder()
 
@@ -58,7 +58,7 @@ def list_words(
 ) -> None:
     """List the user dictionary. / 列出用户词典。"""
     with handled(as_json):
-        ws = workspace_path(ctx)
+        ws = require_workspace(ctx)
         entries = load_entries(ws)
         if as_json:
             emit_json(
@@ -73,7 +73,8 @@ def list_words(
             console.print(say("The user dictionary is empty.", "用户词典为空。"))
         for e in entries:
             extra = " ".join(str(x) for x in (e.freq, e.pos) if x is not None)
-            console.print(f"{e.word}  [dim]{extra}[/]" if extra else e.word, highlight=False)
+            word = safe(e.word)
+            console.print(f"{word}  [dim]{safe(extra)}[/]" if extra else word, highlight=False)
 
 
 @app.command("rm")
@@ -84,7 +85,7 @@ def rm(
 ) -> None:
     """Remove words from the user dictionary. / 从用户词典删除词。"""
     with handled(as_json):
-        ws = workspace_path(ctx)
+        ws = require_workspace(ctx)
         removed = remove_words(ws, words)
         gone = {word_key(w) for w in removed}
         missing = [w for w in words if word_key(w) not in gone]
@@ -100,6 +101,6 @@ def rm(
             return
         console.print(say(f"Removed {len(removed)} word(s).", f"已删除 {len(removed)} 个词。"))
         if missing:
-            console.print(say("Not in the dictionary: ", "词典中没有：") + ", ".join(missing))
+            console.print(say("Not in the dictionary: ", "词典中没有：") + safe(", ".join(missing)))
         if removed:
             _reminder()

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from ebrain.auth import Principal
-from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.cli.common import console, emit_json, handled, open_brain, plain, safe
 from ebrain.cli.core_cmd import reason_text
 from ebrain.i18n import say
 
@@ -20,7 +20,7 @@ def list_(
     ctx: typer.Context,
     kb: str | None = typer.Option(None, "--kb"),
     doc_type: str | None = typer.Option(None, "--type"),
-    limit: int = typer.Option(1000, "--limit"),
+    limit: int = typer.Option(1000, "--limit", min=1, max=10_000, help="At most this many."),
     as_json: bool = JSON,
 ) -> None:
     """List documents. / 列出文档。"""
@@ -35,9 +35,8 @@ def list_(
     for col in ("id", "kb", say("type", "类型"), say("title", "标题"), say("chunks", "分块"), "v"):
         table.add_column(col)
     for d in docs:
-        table.add_row(
-            str(d["id"]), d["kb"], d["doc_type"], d["title"], str(d["n_chunks"]), str(d["version"])
-        )
+        row = (d["id"], d["kb"], d["doc_type"], d["title"], d["n_chunks"], d["version"])
+        table.add_row(*map(safe, row))
     console.print(table)
 
 
@@ -56,15 +55,19 @@ def show(
     if as_json:
         emit_json(doc)
         return
-    console.print(f"[bold]{doc['title']}[/] ({doc['doc_type']}, {doc['lang']}, v{doc['version']})")
+    about = safe(f"({doc['doc_type']}, {doc['lang']}, v{doc['version']})")
+    console.print(f"[bold]{safe(doc['title'])}[/] {about}", highlight=False)
     for key in ("paths", "tags", "acl", "warnings"):
         if doc[key]:
-            console.print(f"{key}: {', '.join(map(str, doc[key]))}")
+            shown = plain(f"{key}: {', '.join(map(str, doc[key]))}")
+            console.print(shown, markup=False, highlight=False)
     for c in doc["chunks"]:
-        where = " > ".join(c["heading_path"]) or "-"
-        console.print(f"[dim]#{c['ord']} p{c['page_start'] or '-'} {where}[/] {c['text'][:120]!r}")
+        where = safe(
+            f"#{c['ord']} p{c['page_start'] or '-'} " + (" > ".join(c["heading_path"]) or "-")
+        )
+        console.print(f"[dim]{where}[/] {safe(repr(c['text'][:120]))}", highlight=False)
     if text and doc.get("text"):
-        console.print(doc["text"])
+        console.print(plain(doc["text"]), markup=False, highlight=False)
 
 
 @app.command()
@@ -96,7 +99,7 @@ def errors(
     for col in (say("file", "文件"), say("reason", "原因"), say("detail", "详情")):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["path"], reason_text(r["reason"]), r["message"])
+        table.add_row(safe(r["path"]), safe(reason_text(r["reason"])), safe(r["message"]))
     console.print(table)
 
 
@@ -112,8 +115,8 @@ def set_type(ctx: typer.Context, document_id: int, doc_type: str, as_json: bool 
     else:
         console.print(
             say(
-                f"Document {document_id} is now {doc_type}",
-                f"文档 {document_id} 的类型已设为 {doc_type}",
+                f"Document {document_id} is now {safe(doc_type)}",
+                f"文档 {document_id} 的类型已设为 {safe(doc_type)}",
             )
         )
 

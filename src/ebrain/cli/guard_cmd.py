@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from ebrain.auth import Principal
-from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.cli.common import console, emit_json, handled, open_brain, plain, safe
 from ebrain.errors import InvalidInputError
 from ebrain.i18n import say
 
@@ -55,10 +55,11 @@ def scan(
         if as_json:
             emit_json(result)
             return
-        console.print(f"[bold]{say('action', '动作')}:[/] {result['action']}")
+        console.print(f"[bold]{say('action', '动作')}:[/] {safe(result['action'])}")
         for f in result["findings"]:
-            console.print(f"  {f['scanner']}/{f['rule']} → {f['action']} [{f['start']}:{f['end']}]")
-        console.print(result["text"], highlight=False, markup=False)
+            line = f"  {f['scanner']}/{f['rule']} → {f['action']} [{f['start']}:{f['end']}]"
+            console.print(plain(line), highlight=False, markup=False)
+        console.print(plain(result["text"]), highlight=False, markup=False)
 
 
 @app.command("test")
@@ -79,17 +80,21 @@ def test_set(
             return
         for key, m in report["metrics"].items():
             console.print(
-                f"{key:>10}  n={m['n']:<5} P={m['precision']:.3f} R={m['recall']:.3f} "
-                f"F1={m['f1']:.3f} FPR={m['fpr']:.3f}"
+                plain(
+                    f"{key:>10}  n={m['n']:<5} P={m['precision']:.3f} R={m['recall']:.3f} "
+                    f"F1={m['f1']:.3f} FPR={m['fpr']:.3f}"
+                ),
+                markup=False,
             )
         for row in report["errors"][:20]:
-            console.print(f"  [{row['kind']}] {row['text'][:100]}", highlight=False, markup=False)
+            line = plain(f"  [{row['kind']}] {row['text'][:100]}")
+            console.print(line, highlight=False, markup=False)
 
 
 @app.command()
 def events(
     ctx: typer.Context,
-    limit: int = typer.Option(50, "--limit", help="How many recent decisions."),
+    limit: int = typer.Option(50, "--limit", min=1, max=100_000, help="How many recent decisions."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Recent firewall decisions from the catalog's guard_event table."""
@@ -103,11 +108,8 @@ def events(
             emit_json(rows)
             return
         for r in rows:
-            console.print(
-                f"{r['at']} {r['stage']:<7} {r['scanner']}/{r['rule']} → {r['action']}  {r['excerpt'][:60]}",
-                highlight=False,
-                markup=False,
-            )
+            line = f"{r['at']} {r['stage']:<7} {r['scanner']}/{r['rule']} → {r['action']}  "
+            console.print(plain(line + r["excerpt"][:60]), highlight=False, markup=False)
 
 
 def _default_answer_fn(ctx: typer.Context) -> Any:
@@ -150,4 +152,4 @@ def bias(
         if as_json:
             emit_json(json.loads(report.to_json())["summary"])
             return
-        console.print(report.to_markdown(), highlight=False, markup=False)
+        console.print(plain(report.to_markdown()), highlight=False, markup=False)

@@ -6,7 +6,7 @@ import time
 
 import typer
 
-from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.cli.common import console, emit_json, handled, open_brain, safe
 from ebrain.i18n import say
 
 app = typer.Typer(help="Search index: vectors and full text. / 检索索引。", no_args_is_help=True)
@@ -26,9 +26,9 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
     console.print(
         say(
             f"{data['chunks']} chunks, {data['vectors']} with vectors ({data['pending']} pending); "
-            f"embedder {data['embedder']} (configured {data['configured']})",
+            f"embedder {safe(data['embedder'])} (configured {safe(data['configured'])})",
             f"{data['chunks']} 个分块，{data['vectors']} 个已有向量（{data['pending']} 个待处理）；"
-            f"向量模型 {data['embedder']}（配置为 {data['configured']}）",
+            f"向量模型 {safe(data['embedder'])}（配置为 {safe(data['configured'])}）",
         )
     )
 
@@ -36,10 +36,12 @@ def status(ctx: typer.Context, as_json: bool = JSON) -> None:
 @app.command()
 def embed(
     ctx: typer.Context,
-    limit: int | None = typer.Option(None, "--limit"),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Embed at most this many."),
     watch: float = typer.Option(
         0,
         "--watch",
+        min=0,
+        max=86_400,
         help="Keep running as a background worker: look for new chunks every N seconds.",
     ),
     as_json: bool = JSON,

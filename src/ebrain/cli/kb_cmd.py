@@ -7,7 +7,7 @@ from dataclasses import asdict
 import typer
 from rich.table import Table
 
-from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.cli.common import console, emit_json, handled, open_brain, plain, safe
 from ebrain.i18n import say
 
 app = typer.Typer(help="Knowledge bases. / 知识库。", no_args_is_help=True)
@@ -29,7 +29,7 @@ def list_(
     for col in (say("name", "名称"), say("documents", "文档数"), say("created", "创建时间")):
         table.add_column(col)
     for k in kbs:
-        table.add_row(k.name, str(k.documents), k.created_at)
+        table.add_row(safe(k.name), safe(k.documents), safe(k.created_at))
     console.print(table)
 
 
@@ -48,7 +48,8 @@ def create(
     if as_json:
         emit_json(asdict(kb))
     else:
-        console.print(say(f"Knowledge base {kb.name!r} ready", f"知识库 {kb.name!r} 已就绪"))
+        name = safe(repr(kb.name))
+        console.print(say(f"Knowledge base {name} ready", f"知识库 {name} 已就绪"))
 
 
 @app.command()
@@ -61,7 +62,10 @@ def rm(
     """Delete a knowledge base and its documents. / 删除知识库。"""
     if not yes and not as_json:
         typer.confirm(
-            say(f"Delete {name!r} and all its documents?", f"删除 {name!r} 及其全部文档？"),
+            say(
+                f"Delete {plain(repr(name))} and all its documents?",
+                f"删除 {plain(repr(name))} 及其全部文档？",
+            ),
             abort=True,
         )
     with handled(as_json):
@@ -71,4 +75,5 @@ def rm(
     if as_json:
         emit_json({"removed": name, "documents": n})
     else:
-        console.print(say(f"Removed {name!r} ({n} documents)", f"已删除 {name!r}（{n} 个文档）"))
+        shown = safe(repr(name))
+        console.print(say(f"Removed {shown} ({n} documents)", f"已删除 {shown}（{n} 个文档）"))

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import typer
 
+from ebrain.cli.common import CliGroup
+
 
 def _root_app() -> typer.Typer:
     return typer.Typer(
         name="ebrain",
+        cls=CliGroup,
         help="ebrain: an on-premises enterprise brain. / 企业知识大脑。",
         no_args_is_help=True,
         pretty_exceptions_enable=False,

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ebrain.cli.common import console, emit_json, handled, workspace_path
+from ebrain.cli.common import console, emit_json, handled, safe, workspace_path
 from ebrain.config import Config
 from ebrain.i18n import say
 
@@ -73,9 +73,8 @@ def _list_table(rows: list[dict[str, Any]]) -> Table:
         if r["api_key_env"]:
             key += " ✓" if r["api_key_set"] else say(" (unset)", "（未设置）")
         price = f"{r['price']['input']:g} / {r['price']['output']:g}"
-        table.add_row(
-            r["alias"], r["url"], ", ".join(r["roles"]), str(r["context_window"]), price, key
-        )
+        cells = (r["alias"], r["url"], ", ".join(r["roles"]), r["context_window"], price, key)
+        table.add_row(*map(safe, cells))
     return table
 
 
@@ -84,7 +83,11 @@ def test_models(
     ctx: typer.Context,
     alias: str | None = typer.Argument(None, help="Model alias (default: all). / 模型别名。"),
     timeout: float | None = typer.Option(
-        None, "--timeout", help="Seconds per check (default: the model's). / 超时秒数。"
+        None,
+        "--timeout",
+        min=0.1,
+        max=3600,
+        help="Seconds per check (default: the model's). / 超时秒数。",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON. / 输出 JSON。"),
 ) -> None:
@@ -112,9 +115,8 @@ def test_models(
 def _print_results(results: list[Any]) -> None:
     for r in results:
         if r.ok:
-            console.print(
-                f"[green]✓[/] {r.alias}  {r.model}  {r.latency_ms:.0f} ms", highlight=False
-            )
+            line = safe(f"{r.alias}  {r.model}  {r.latency_ms:.0f} ms")
+            console.print(f"[green]✓[/] {line}", highlight=False)
         else:
             reason = say(f"failed ({r.reason})", f"失败（{r.reason}）")
-            console.print(f"[red]✗[/] {r.alias}  {reason}: {r.message}", highlight=False)
+            console.print(f"[red]✗[/] {safe(f'{r.alias}  {reason}: {r.message}')}", highlight=False)

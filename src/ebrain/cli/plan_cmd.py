@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ebrain.cli.common import console, emit_json, handled, workspace_path
+from ebrain.cli.common import console, emit_json, handled, safe, workspace_path
 from ebrain.compute import charts
 from ebrain.compute.catalog import Catalog, ModelSpec, load_catalog
 from ebrain.compute.hfconfig import read_hf_config
@@ -63,11 +63,11 @@ def _model(catalog: Catalog, name: str | None, hf_config: Path | None) -> ModelS
 
 def _table(title: str, rows: list[tuple[str, str]]) -> Table:
     """A two-column table of labels and values."""
-    table = Table(title=title, show_header=False)
+    table = Table(title=safe(title), show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
     for label, value in rows:
-        table.add_row(label, value)
+        table.add_row(safe(label), safe(value))
     return table
 
 
@@ -75,7 +75,7 @@ def _steps(steps: list[str]) -> None:
     """Print the arithmetic lines of --explain."""
     console.print(say("[bold]Arithmetic[/]", "[bold]计算过程[/]"))
     for line in steps:
-        console.print(f"  {line}", highlight=False)
+        console.print(f"  {safe(line)}", highlight=False)
 
 
 @app.command("gpus")
@@ -90,7 +90,7 @@ def gpus_cmd(ctx: typer.Context, gpus: Path | None = GPUS_OPT, as_json: bool = J
         for col in ("GPU", "bf16", "fp8", "int8", "GB", "GB/s", "link", "W"):
             table.add_column(col, justify="left" if col in ("GPU", "link") else "right")
         for g in cat.gpus.values():
-            table.add_row(
+            cells = (
                 g.name,
                 f"{g.bf16_tflops:g}",
                 f"{g.fp8_tflops or 0:g}",
@@ -100,6 +100,7 @@ def gpus_cmd(ctx: typer.Context, gpus: Path | None = GPUS_OPT, as_json: bool = J
                 g.interconnect,
                 f"{g.tdp_w:g}",
             )
+            table.add_row(*map(safe, cells))
         console.print(table)
 
 
@@ -117,17 +118,18 @@ def models_cmd(
         for col in ("model", "kind", "params", "active", "layers", "hidden", "heads", "kv", "ctx"):
             table.add_column(col, justify="left" if col in ("model", "kind") else "right")
         for m in cat.models.values():
-            table.add_row(
+            cells = (
                 m.name,
                 m.kind,
                 f"{m.params / 1e9:.3g}B",
                 f"{m.active / 1e9:.3g}B",
-                str(m.layers),
-                str(m.hidden),
-                str(m.heads),
-                str(m.kv_heads),
-                str(m.max_context),
+                m.layers,
+                m.hidden,
+                m.heads,
+                m.kv_heads,
+                m.max_context,
             )
+            table.add_row(*map(safe, cells))
         console.print(table)
 
 
@@ -137,13 +139,21 @@ def train_cmd(
     model: str | None = MODEL_ARG,
     gpu: str = GPU_OPT,
     tokens: str = typer.Option(..., "--tokens", "-t", help="Training tokens: 300e9, 300B, 15.6T."),
-    num_gpus: int = typer.Option(1, "--num-gpus", "-n", help="GPUs for the wall-clock time."),
-    utilization: float = typer.Option(0.4, "--utilization", "-u", help="MFU, 0..1."),
-    scaling: float = typer.Option(1.0, "--scaling", help="Scaling efficiency over GPUs, 0..1."),
+    num_gpus: int = typer.Option(
+        1, "--num-gpus", "-n", min=1, max=10_000_000, help="GPUs for the wall-clock time."
+    ),
+    utilization: float = typer.Option(
+        0.4, "--utilization", "-u", min=0.001, max=1.0, help="MFU, 0..1."
+    ),
+    scaling: float = typer.Option(
+        1.0, "--scaling", min=0.001, max=1.0, help="Scaling efficiency over GPUs, 0..1."
+    ),
     recompute: bool = typer.Option(False, "--recompute", help="Full recomputation: 8·N·D."),
     precision: str = typer.Option("bf16", "--precision", help="Compute precision: bf16 or fp8."),
-    pue: float = typer.Option(1.2, "--pue", help="Data-centre power usage effectiveness."),
-    price: float = typer.Option(0.0, "--price", help="Price per GPU-hour."),
+    pue: float = typer.Option(
+        1.2, "--pue", min=1.0, max=10.0, help="Data-centre power usage effectiveness."
+    ),
+    price: float = typer.Option(0.0, "--price", min=0.0, help="Price per GPU-hour."),
     explain: bool = EXPLAIN_OPT,
     chart: Path | None = CHART_OPT,
     gpus: Path | None = GPUS_OPT,
@@ -206,17 +216,27 @@ def memory_cmd(
         "bf16", "--precision", help="Weights: fp16 bf16 fp8 int8 int4-awq."
     ),
     kv_precision: str = typer.Option("bf16", "--kv-precision", help="KV cache: bf16 or fp8."),
-    context: int = typer.Option(4096, "--context", "-c", help="Tokens per sequence."),
-    batch: int = typer.Option(1, "--batch", "-b", help="Concurrent sequences / micro-batch."),
+    context: int = typer.Option(
+        4096, "--context", "-c", min=1, max=100_000_000, help="Tokens per sequence."
+    ),
+    batch: int = typer.Option(
+        1, "--batch", "-b", min=1, max=1_000_000, help="Concurrent sequences / micro-batch."
+    ),
     method: str = typer.Option("full", "--method", help="Training: full, lora or qlora."),
     recompute: str = typer.Option("none", "--recompute", help="none, selective or full."),
-    zero: int = typer.Option(0, "--zero", help="ZeRO stage 0-3."),
-    dp: int = typer.Option(1, "--dp", help="Data-parallel degree (ZeRO shards over it)."),
-    tp: int = typer.Option(1, "--tp", help="Tensor-parallel degree."),
-    pp: int = typer.Option(1, "--pp", help="Pipeline-parallel degree."),
-    lora_rank: int = typer.Option(16, "--lora-rank", help="LoRA rank."),
-    grad_bytes: float = typer.Option(2.0, "--grad-bytes", help="Bytes per gradient (4: fp32)."),
-    optim_bytes: float = typer.Option(12.0, "--optim-bytes", help="Adam state bytes per param."),
+    zero: int = typer.Option(0, "--zero", min=0, max=3, help="ZeRO stage 0-3."),
+    dp: int = typer.Option(
+        1, "--dp", min=1, max=1_000_000, help="Data-parallel degree (ZeRO shards over it)."
+    ),
+    tp: int = typer.Option(1, "--tp", min=1, max=4096, help="Tensor-parallel degree."),
+    pp: int = typer.Option(1, "--pp", min=1, max=4096, help="Pipeline-parallel degree."),
+    lora_rank: int = typer.Option(16, "--lora-rank", min=1, max=65536, help="LoRA rank."),
+    grad_bytes: float = typer.Option(
+        2.0, "--grad-bytes", min=0.0, max=64.0, help="Bytes per gradient (4: fp32)."
+    ),
+    optim_bytes: float = typer.Option(
+        12.0, "--optim-bytes", min=0.0, max=64.0, help="Adam state bytes per param."
+    ),
     chart: Path | None = CHART_OPT,
     gpus: Path | None = GPUS_OPT,
     models: Path | None = MODELS_OPT,
@@ -307,17 +327,31 @@ def serve_cmd(
     ctx: typer.Context,
     model: str | None = MODEL_ARG,
     gpu: str = GPU_OPT,
-    context: int = typer.Option(4096, "--context", "-c", help="Prompt tokens per request."),
-    output: int = typer.Option(512, "--output", "-o", help="Output tokens per request."),
-    concurrency: int = typer.Option(0, "--concurrency", help="Concurrent sequences to serve."),
-    qps: float = typer.Option(0.0, "--qps", help="Requests per second to serve."),
+    context: int = typer.Option(
+        4096, "--context", "-c", min=1, max=100_000_000, help="Prompt tokens per request."
+    ),
+    output: int = typer.Option(
+        512, "--output", "-o", min=1, max=100_000_000, help="Output tokens per request."
+    ),
+    concurrency: int = typer.Option(
+        0, "--concurrency", min=0, max=100_000_000, help="Concurrent sequences to serve."
+    ),
+    qps: float = typer.Option(0.0, "--qps", min=0.0, help="Requests per second to serve."),
     precision: str = typer.Option("bf16", "--precision", help="Weight precision."),
     kv_precision: str = typer.Option("bf16", "--kv-precision", help="KV cache precision."),
-    tp: int = typer.Option(0, "--tp", help="Tensor parallel per replica (0: smallest fitting)."),
+    tp: int = typer.Option(
+        0, "--tp", min=0, max=4096, help="Tensor parallel per replica (0: smallest fitting)."
+    ),
     chunks: str = typer.Option("1M", "--chunks", help="Embedding/rerank backlog: items."),
-    chunk_tokens: int = typer.Option(512, "--chunk-tokens", help="Tokens per chunk."),
-    num_gpus: int = typer.Option(1, "--num-gpus", "-n", help="GPUs for an ingest backlog."),
-    utilization: float = typer.Option(0.4, "--utilization", "-u", help="Encoder MFU, 0..1."),
+    chunk_tokens: int = typer.Option(
+        512, "--chunk-tokens", min=1, max=1_000_000, help="Tokens per chunk."
+    ),
+    num_gpus: int = typer.Option(
+        1, "--num-gpus", "-n", min=1, max=10_000_000, help="GPUs for an ingest backlog."
+    ),
+    utilization: float = typer.Option(
+        0.4, "--utilization", "-u", min=0.001, max=1.0, help="Encoder MFU, 0..1."
+    ),
     explain: bool = EXPLAIN_OPT,
     gpus: Path | None = GPUS_OPT,
     models: Path | None = MODELS_OPT,
@@ -434,14 +468,15 @@ def pool_cmd(
 
 def _render_pool(plan: Any, out: Path | None) -> None:
     """Placement table and the summary."""
-    table = Table(title=say(f"GPU pool: {plan.gpu} ({plan.mode})", f"GPU 资源池：{plan.gpu}"))
+    title = say(f"GPU pool: {plan.gpu} ({plan.mode})", f"GPU 资源池：{plan.gpu}")
+    table = Table(title=safe(title))
     for col in ("GPU", say("placed", "已放置"), "GB"):
         table.add_column(col)
     for b in plan.bins:
         placed = ", ".join(
             f"{s.deployment}#{s.replica} {s.resource.split('/')[-1]}" for s in b.slices
         )
-        table.add_row(str(b.index), placed, f"{b.used('allocated_gb'):,.1f}")
+        table.add_row(safe(b.index), safe(placed), safe(f"{b.used('allocated_gb'):,.1f}"))
     console.print(table)
     verdict = say("fits", "放得下") if plan.fits else say("does NOT fit", "放不下")
     rows = [
@@ -456,4 +491,6 @@ def _render_pool(plan: Any, out: Path | None) -> None:
     ]
     console.print(_table(say("Pool summary", "资源池汇总"), rows))
     if out is not None:
-        console.print(say(f"manifests written to {out}", f"清单已写入 {out}"), highlight=False)
+        console.print(
+            say(f"manifests written to {safe(out)}", f"清单已写入 {safe(out)}"), highlight=False
+        )

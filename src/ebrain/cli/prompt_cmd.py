@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.cli.common import console, emit_json, handled, open_brain, plain, safe
 from ebrain.errors import InvalidInputError
 from ebrain.i18n import say
 
@@ -36,7 +36,7 @@ def list_prompts(ctx: typer.Context, as_json: bool = _JSON) -> None:
         for col in (say("name", "名称"), say("latest", "最新版本"), say("versions", "版本数")):
             table.add_column(col)
         for r in rows:
-            table.add_row(r["name"], str(r["latest"]), str(r["versions"]))
+            table.add_row(safe(r["name"]), safe(r["latest"]), safe(r["versions"]))
         console.print(table)
 
 
@@ -44,7 +44,9 @@ def list_prompts(ctx: typer.Context, as_json: bool = _JSON) -> None:
 def show(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Template name, e.g. answer.zh."),
-    version: int | None = typer.Option(None, "--version", "-v", help="Version (default latest)."),
+    version: int | None = typer.Option(
+        None, "--version", "-v", min=1, help="Version (default latest)."
+    ),
     as_json: bool = _JSON,
 ) -> None:
     """Print one version of a template. / 显示模板。"""
@@ -57,8 +59,9 @@ def show(
         if as_json:
             emit_json(found.to_dict())
             return
-        console.print(f"# {found.label} ({found.source}) {found.note}", style="dim", markup=False)
-        console.print(found.template, highlight=False, markup=False)
+        header = plain(f"# {found.label} ({found.source}) {found.note}")
+        console.print(header, style="dim", markup=False, highlight=False)
+        console.print(plain(found.template), highlight=False, markup=False)
 
 
 def _edited(current: str) -> str:
@@ -95,7 +98,8 @@ def edit(
         if as_json:
             emit_json(saved.to_dict())
             return
-        console.print(say(f"saved {saved.label}", f"已保存 {saved.label}"))
+        label = safe(saved.label)
+        console.print(say(f"saved {label}", f"已保存 {label}"), highlight=False)
 
 
 def _current(brain: object, name: str) -> str:
@@ -111,8 +115,8 @@ def _current(brain: object, name: str) -> str:
 def diff(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Template name."),
-    a: int = typer.Argument(..., help="Older version."),
-    b: int | None = typer.Argument(None, help="Newer version (default latest)."),
+    a: int = typer.Argument(..., min=1, help="Older version."),
+    b: int | None = typer.Argument(None, min=1, help="Newer version (default latest)."),
     as_json: bool = _JSON,
 ) -> None:
     """A unified diff between two versions. / 比较两个版本。"""
@@ -126,7 +130,7 @@ def diff(
             emit_json({"name": name, "a": a, "b": b, "diff": text})
             return
         console.print(
-            text or say("(no differences)", "（没有差异）"), highlight=False, markup=False
+            plain(text) or say("(no differences)", "（没有差异）"), highlight=False, markup=False
         )
 
 
@@ -134,7 +138,7 @@ def diff(
 def rollback(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Template name."),
-    version: int = typer.Argument(..., help="The version to restore (as a new version)."),
+    version: int = typer.Argument(..., min=1, help="The version to restore (as a new version)."),
     as_json: bool = _JSON,
 ) -> None:
     """Make a new version equal to an old one. / 回滚（生成与旧版本相同的新版本）。"""
@@ -149,7 +153,8 @@ def rollback(
             return
         console.print(
             say(
-                f"saved {saved.label} = version {version}",
-                f"已保存 {saved.label}（同版本 {version}）",
-            )
+                f"saved {safe(saved.label)} = version {version}",
+                f"已保存 {safe(saved.label)}（同版本 {version}）",
+            ),
+            highlight=False,
         )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
 
 from ebrain.auth import Principal
-from ebrain.cli.common import console, emit_json, handled, open_brain
+from ebrain.cli.common import check_date, console, emit_json, handled, open_brain, safe
 from ebrain.i18n import lang_of, say
 from ebrain.retrieve.searcher import SearchResult
 
@@ -14,12 +13,16 @@ from ebrain.retrieve.searcher import SearchResult
 def search(
     ctx: typer.Context,
     query: str = typer.Argument(..., help="What to look for, in Chinese or English."),
-    k: int = typer.Option(10, "-k", "--top", help="Number of results."),
+    k: int = typer.Option(10, "-k", "--top", min=1, max=1000, help="Number of results."),
     kb: list[str] = typer.Option([], "--kb", help="Knowledge base (repeatable)."),
     doc_type: list[str] = typer.Option([], "--type", help="Document type (repeatable)."),
     tag: list[str] = typer.Option([], "--tag", help="Required tag (repeatable)."),
-    since: str | None = typer.Option(None, "--since", help="Documents dated on/after YYYY-MM-DD."),
-    until: str | None = typer.Option(None, "--until", help="Documents dated on/before YYYY-MM-DD."),
+    since: str | None = typer.Option(
+        None, "--since", callback=check_date, help="Documents dated on/after YYYY-MM-DD."
+    ),
+    until: str | None = typer.Option(
+        None, "--until", callback=check_date, help="Documents dated on/before YYYY-MM-DD."
+    ),
     path: str | None = typer.Option(None, "--path", help="Glob on the source path."),
     group: list[str] | None = typer.Option(
         None, "--group", help="Search as a member of these groups."
@@ -70,34 +73,36 @@ def _print(query: str, result: SearchResult, explain: bool) -> None:
         console.print(say("No results.", "没有找到结果。", lang))
     for n, hit in enumerate(result.hits, start=1):
         page = f" p.{hit.page_start}" if hit.page_start else ""
-        console.print(
-            f"[bold cyan]{n}. {escape(hit.title)}[/] [dim]({hit.doc_type}{page}, {hit.kb})[/]"
-        )
+        where = safe(f"({hit.doc_type}{page}, {hit.kb})")
+        console.print(f"[bold cyan]{n}. {safe(hit.title)}[/] [dim]{where}[/]", highlight=False)
         console.print(
             "   " + _highlight(hit.snippet, hit.highlights).replace("\n", " "), highlight=False
         )
         if explain and hit.explain:
             e = hit.explain
             console.print(
-                f"   [dim]bm25={e['bm25']} (#{e['bm25_rank']}) dense={e['dense']} "
-                f"(#{e['dense_rank']}) fused={e['fused']}[/]"
+                "   [dim]"
+                + safe(
+                    f"bm25={e['bm25']} (#{e['bm25_rank']}) dense={e['dense']} "
+                    f"(#{e['dense_rank']}) fused={e['fused']}"
+                )
+                + "[/]"
             )
     if explain:
         weight = "-" if result.bm25_weight is None else f"{result.bm25_weight:.2f}"
         times = ", ".join(f"{k} {v:.1f} ms" for k, v in result.timings_ms.items())
-        console.print(
-            f"[dim]{result.mode}; bm25 weight {weight}; {result.vectors} vectors; {times}[/]"
-        )
+        summary = f"{result.mode}; bm25 weight {weight}; {result.vectors} vectors; {times}"
+        console.print(f"[dim]{safe(summary)}[/]")
     for note in result.notes:
-        console.print(f"[yellow]{escape(note)}[/]")
+        console.print(f"[yellow]{safe(note)}[/]", highlight=False)
 
 
 def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
     out, pos = [], 0
     for a, b in spans:
-        out += [escape(text[pos:a]), "[bold yellow]", escape(text[a:b]), "[/]"]
+        out += [safe(text[pos:a]), "[bold yellow]", safe(text[a:b]), "[/]"]
         pos = b
-    out.append(escape(text[pos:]))
+    out.append(safe(text[pos:]))
     return "".join(out)
 
 

@@ -1,4 +1,8 @@
-"""A light injection classifier: char n-gram TF-IDF + logistic regression, trained on our data."""
+"""A light injection classifier: char n-gram TF-IDF + logistic regression, trained on our data.
+
+The trained weights are cached as plain JSON (never pickle: a cache file must not be able to run
+code when it is read); a cache that does not parse or has the wrong shape is retrained.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import hashlib
 import json
 import math
 import os
-import pickle
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,14 +49,20 @@ def clip(text: str) -> str:
     return text[:half] + " " + text[-half:]
 
 
+def _vectorizer() -> Any:
+    """The (unfitted) TF-IDF vectorizer; its analyzer is also rebuilt from here on a cache hit."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)
+
+
 def _fit(rows: list[dict[str, Any]]) -> Any:
     """Train the pipeline (a fraction of a second on the shipped data)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     pipe = make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2),
+        _vectorizer(),
         LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000),
     )
     pipe.fit([normalize(clip(r["text"])).text for r in rows], [int(r["label"]) for r in rows])
@@ -85,6 +95,21 @@ class LinearScorer:
         weights = {g: (float(idf[i] * coef[i]), float(idf[i])) for g, i in vec.vocabulary_.items()}
         return cls(vec.build_analyzer(), weights, float(logit.intercept_[0]))
 
+    def to_json(self) -> str:
+        """The learned numbers as JSON (the analyzer is code and is rebuilt, not stored)."""
+        return json.dumps({"intercept": self.intercept, "weights": self.weights})
+
+    @classmethod
+    def from_json(cls, text: str) -> LinearScorer:
+        """Read `to_json` output; ValueError when it is not exactly that shape."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("weights"), dict):
+            raise ValueError("not a scorer cache")
+        weights = {
+            str(gram): (float(pair[0]), float(pair[1])) for gram, pair in data["weights"].items()
+        }
+        return cls(_vectorizer().build_analyzer(), weights, float(data["intercept"]))
+
     def probability(self, text: str) -> float:
         """P(injection): sublinear tf * idf, l2-normalized, dotted with the coefficients."""
         dot = norm = 0.0
@@ -107,30 +132,34 @@ class InjectionClassifier:
     _model: Any = field(default=None, repr=False)
     _scorer: LinearScorer | None = field(default=None, repr=False)
 
-    def _load(self) -> Any:
-        """The trained model: from the cache when the data hash matches, else trained now."""
+    def _load(self) -> LinearScorer:
+        """The scorer: from the JSON cache when the data hash matches, else trained now."""
         rows = training_rows(self.extra_data)
         digest = hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:16]
-        path = (self.cache or cache_dir()) / f"injection-{digest}.pkl"
-        if path.exists():
-            try:
-                return pickle.loads(path.read_bytes())
-            except Exception:  # a corrupt or stale cache is retrained
-                path.unlink(missing_ok=True)
-        model = _fit(rows)
+        path = (self.cache or cache_dir()) / f"injection-{digest}.json"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(pickle.dumps(model))
-            tmp.replace(path)
-        except OSError:
-            pass  # a read-only home still works, it just trains each time
-        return model
+            return LinearScorer.from_json(path.read_text("utf-8"))
+        except (OSError, ValueError, TypeError, KeyError, IndexError):
+            pass  # missing, corrupt or stale: retrain
+        self._model = _fit(rows)
+        scorer = LinearScorer.from_pipeline(self._model)
+        _write_cache(path, scorer.to_json())
+        return scorer
 
     def probability(self, normalized_text: str) -> float:
         """P(injection) for text that was already normalized."""
         if self._scorer is None:
-            if self._model is None:
-                self._model = self._load()
-            self._scorer = LinearScorer.from_pipeline(self._model)
+            self._scorer = self._load()
         return self._scorer.probability(clip(normalized_text))
+
+
+def _write_cache(path: Path, text: str) -> None:
+    """Write the cache atomically (private temp file, then rename); failures only cost speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home still works, it just trains each time
