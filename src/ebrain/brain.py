@@ -272,7 +272,7 @@ class Brain(AnswerMixin):
         may read) and return hits with timings, fusion weight and notes."""
         who = require_principal(principal)
         _check_query(query, mode)
-        k = _check_k(int(self.config.get("search.k", k)))
+        k = _check_k(k) if k is not None else int(self.config.get("search.k"))
         filters = Filters(
             who,
             kbs=self._known_kbs(_tuple(kb)),

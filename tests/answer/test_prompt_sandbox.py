@@ -14,10 +14,10 @@ from ebrain.answer.prompts import (
     PromptVersion,
     builtin_templates,
     check_template,
-    prompt_version,
     render,
 )
 from ebrain.brain import Brain
+from ebrain.catalog.schema import prompt_version
 from ebrain.catalog.workspace import now_iso
 from ebrain.cli.main import build
 from ebrain.errors import InvalidInputError
