@@ -326,6 +326,7 @@ class Brain(AnswerMixin):
         )
         return PrepareOptions(
             max_bytes=int(float(self.config.get("ingest.max_file_mb")) * 2**20),
+            max_inflated=int(float(self.config.get("ingest.max_inflated_mb")) * 2**20),
             libreoffice=str(self.config.get("ingest.libreoffice")),
             chunker=chunker,
             user_words=tuple(self.user_words()),

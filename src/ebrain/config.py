@@ -46,6 +46,12 @@ SETTINGS: dict[str, Setting] = {
         # --- ingest ---
         Setting("ingest.max_file_mb", 200.0, "Files larger than this (MB) are refused.", float),
         Setting(
+            "ingest.max_inflated_mb",
+            800.0,
+            "Most MB one file may unpack to (zip parts, attachments); more is refused as too_large.",
+            float,
+        ),
+        Setting(
             "ingest.jobs",
             0,
             "Parser processes; 0 means one per CPU this process may use (its CPU affinity).",

@@ -24,6 +24,7 @@ class PrepareOptions:
     """Everything a worker needs; picklable, the same for a whole ingest run."""
 
     max_bytes: int = 200 * 2**20
+    max_inflated: int = 800 * 2**20
     libreoffice: str = "soffice"
     chunker: ChunkerConfig = field(default_factory=ChunkerConfig)
     user_words: tuple[str, ...] = ()
@@ -104,7 +105,12 @@ def prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
 
     p = Path(path)
     try:
-        doc = parse_file(p, max_bytes=options.max_bytes, libreoffice=options.libreoffice)
+        doc = parse_file(
+            p,
+            max_bytes=options.max_bytes,
+            libreoffice=options.libreoffice,
+            max_inflated=options.max_inflated,
+        )
     except ParseError as exc:
         size, mtime = file_stat(p)
         return Failed(path, size, mtime, exc.reason, exc.message, exc.hint)

@@ -1,0 +1,184 @@
+"""Zip containers read with the standard library's zipfile, each member streamed in bounded
+chunks and charged to the file's unpacked-bytes budget while it is inflated.
+
+The sizes an archive declares are never trusted. Stored and deflated members are read through
+ZipFile.open (bounded reads, CRC checked at the end); bzip2 and LZMA members, which zipfile
+inflates a whole compressed block at a time, are inflated here with an output bound per call
+and their CRC and size checked at the end.
+"""
+
+from __future__ import annotations
+
+import bz2
+import io
+import lzma
+import struct
+import zipfile
+import zlib
+from typing import Any, Protocol
+
+from ebrain.ingest.parsers.budget import InflateBudget, current_budget
+
+CHUNK = 1 << 20
+"""Most bytes inflated in one step."""
+DAMAGED: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    ValueError,
+    EOFError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+)
+"""What reading a damaged archive raises (bad zip, missing member, bad data, encrypted)."""
+
+
+class Readable(Protocol):
+    """A binary stream to read from."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to `size` bytes (all the rest for -1); b'' at the end."""
+        ...
+
+
+class Archive:
+    """A zip archive in memory whose members are inflated on demand, within the budget."""
+
+    def __init__(self, data: bytes, budget: InflateBudget | None = None) -> None:
+        self._data = data
+        self._zip = zipfile.ZipFile(io.BytesIO(data))
+        self._budget = budget or current_budget()
+        self._charged: dict[str, int] = {}
+
+    def names(self) -> list[str]:
+        """The member names, in archive order."""
+        return self._zip.namelist()
+
+    def has(self, name: str) -> bool:
+        """True when the archive holds a member called `name`."""
+        return name in self._zip.NameToInfo
+
+    def open(self, name: str) -> MemberStream:
+        """A stream of the inflated member (KeyError when missing)."""
+        info = self._zip.getinfo(name)
+        if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 1:
+            source: Readable = self._zip.open(info)
+        else:
+            source = _Decompressing(info, self._raw(info))
+        return MemberStream(source, lambda end: self._charge(name, end))
+
+    def read(self, name: str, limit: int = -1) -> bytes:
+        """The inflated member (its first `limit` bytes when limit >= 0)."""
+        with self.open(name) as stream:
+            return stream.read(limit)
+
+    def close(self) -> None:
+        """Release the zipfile."""
+        self._zip.close()
+
+    def _charge(self, name: str, end: int) -> None:
+        """Charge the budget for `name` inflated up to `end` (bytes read again are free)."""
+        done = self._charged.get(name, 0)
+        if end > done:
+            self._charged[name] = end
+            self._budget.charge(end - done)
+
+    def _raw(self, info: zipfile.ZipInfo) -> memoryview:
+        """The compressed bytes of a member, after its local header."""
+        head = info.header_offset
+        if self._data[head : head + 4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"Bad magic number for file header of {info.filename!r}")
+        name_len, extra_len = struct.unpack_from("<HH", self._data, head + 26)
+        start = head + 30 + name_len + extra_len
+        raw = memoryview(self._data)[start : start + info.compress_size]
+        if len(raw) != info.compress_size:
+            raise zipfile.BadZipFile(f"truncated data for {info.filename!r}")
+        return raw
+
+
+class MemberStream(io.RawIOBase):
+    """Reads a member in chunks of at most CHUNK bytes, reporting the offset reached."""
+
+    def __init__(self, source: Readable, reached: Any) -> None:
+        super().__init__()
+        self._source = source
+        self._reached = reached
+        self._pos = 0
+
+    def readable(self) -> bool:
+        """Always True."""
+        return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        """Up to `size` more bytes (all the rest for -1 or None); b'' at the end."""
+        want = -1 if size is None or size < 0 else size
+        parts: list[bytes] = []
+        while want:
+            chunk = self._source.read(CHUNK if want < 0 else min(want, CHUNK))
+            if not chunk:
+                break
+            self._pos += len(chunk)
+            self._reached(self._pos)
+            parts.append(chunk)
+            want = want - len(chunk) if want > 0 else want
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def close(self) -> None:
+        """Close the underlying member stream."""
+        closer = getattr(self._source, "close", None)
+        if closer is not None:
+            closer()
+        super().close()
+
+
+class _Decompressing:
+    """A bzip2 or LZMA member inflated at most `size` bytes per read, CRC and size checked."""
+
+    def __init__(self, info: zipfile.ZipInfo, raw: memoryview) -> None:
+        self._info = info
+        self._input: bytes | memoryview = raw
+        self._crc = 0
+        self._size = 0
+        if info.compress_type == zipfile.ZIP_BZIP2:
+            self._dec: Any = bz2.BZ2Decompressor()
+        elif info.compress_type == zipfile.ZIP_LZMA:
+            self._dec, self._input = _lzma(raw)
+        else:
+            raise NotImplementedError(f"compression method {info.compress_type} is not supported")
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to `size` more inflated bytes; b'' at the end."""
+        size = CHUNK if size < 0 else size
+        out = b""
+        while not out and not self._dec.eof:
+            if self._dec.needs_input and not self._input:
+                if self._size == self._info.file_size:
+                    break  # an LZMA stream without an end marker
+                raise EOFError(f"compressed data of {self._info.filename!r} ends early")
+            out = self._dec.decompress(self._input, size)
+            self._input = b""
+        self._crc = zlib.crc32(out, self._crc)
+        self._size += len(out)
+        if self._size > self._info.file_size or not out:
+            self._check()
+        return out
+
+    def _check(self) -> None:
+        if self._size != self._info.file_size or self._crc != self._info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 or size for file {self._info.filename!r}")
+
+
+def _lzma(raw: memoryview) -> tuple[Any, memoryview]:
+    """(decompressor, LZMA stream) of a zip LZMA member: version, properties size, properties."""
+    if len(raw) < 9:
+        raise zipfile.BadZipFile("LZMA member too short")
+    (props_size,) = struct.unpack_from("<H", raw, 2)
+    props = bytes(raw[4 : 4 + props_size])
+    if len(props) != 5:
+        raise zipfile.BadZipFile("bad LZMA properties")
+    pb, rest = divmod(props[0], 45)
+    lp, lc = divmod(rest, 9)
+    lzma1 = {"id": lzma.FILTER_LZMA1, "dict_size": int.from_bytes(props[1:5], "little")}
+    lzma1 |= {"lc": lc, "lp": lp, "pb": pb}
+    return lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma1]), raw[4 + props_size :]
