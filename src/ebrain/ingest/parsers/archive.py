@@ -21,6 +21,7 @@ from ebrain.ingest.parsers.budget import InflateBudget, current_budget
 
 CHUNK = 1 << 20
 """Most bytes inflated in one step."""
+_DEFLATE_RATIO = 1032  # the most deflate can expand its input
 DAMAGED: tuple[type[Exception], ...] = (
     zipfile.BadZipFile,
     zlib.error,
@@ -73,6 +74,21 @@ class Archive:
         with self.open(name) as stream:
             return stream.read(limit)
 
+    def fits(self, names: list[str]) -> bool:
+        """True when these members cannot inflate past the budget left, whatever they hold:
+        stored ones are as long as they are, deflate expands 1032:1 at most; other methods
+        have no such bound."""
+        worst = 0
+        for name in names:
+            info = self._zip.getinfo(name)
+            if info.compress_type == zipfile.ZIP_STORED:
+                worst += info.compress_size
+            elif info.compress_type == zipfile.ZIP_DEFLATED:
+                worst += info.compress_size * _DEFLATE_RATIO + 1024
+            else:
+                return False
+        return worst <= self._budget.limit - self._budget.used
+
     def close(self) -> None:
         """Release the zipfile."""
         self._zip.close()
@@ -95,6 +111,18 @@ class Archive:
         if len(raw) != info.compress_size:
             raise zipfile.BadZipFile(f"truncated data for {info.filename!r}")
         return raw
+
+
+def open_archive(data: bytes) -> Archive:
+    """The Archive of `data`: the one already opened for the same bytes while parsing this
+    file (the sniffer's, for the parser), else a new one."""
+    budget = current_budget()
+    found = budget.opened.get(id(data))
+    if found is not None and found[0] is data:
+        return found[1]  # type: ignore[no-any-return]
+    archive = Archive(data, budget)
+    budget.opened[id(data)] = (data, archive)
+    return archive
 
 
 class MemberStream(io.RawIOBase):

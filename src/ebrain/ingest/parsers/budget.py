@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from ebrain.errors import ParseError
 
@@ -25,6 +26,7 @@ class InflateBudget:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
+        self.opened: dict[int, tuple[bytes, Any]] = {}  # archives read so far, by id of bytes
 
     def charge(self, size: int) -> None:
         """Count `size` more unpacked bytes; ParseError('too_large') once over the limit."""

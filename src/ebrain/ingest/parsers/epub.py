@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ebrain.ingest.document import Block, Document
-from ebrain.ingest.parsers.archive import Archive
+from ebrain.ingest.parsers.archive import Archive, open_archive
 from ebrain.ingest.parsers.base import make_document
 from ebrain.ingest.parsers.encoding import decode_text
 from ebrain.ingest.parsers.ooxml import Element, package_errors, parse_xml
@@ -31,7 +31,7 @@ class EpubParser:
         """Read container.xml -> OPF -> spine, and parse each chapter."""
         warnings: list[str] = []
         with package_errors("EPUB"):
-            book = Archive(data)
+            book = open_archive(data)
             opf_path = _rootfile(book)
             opf = parse_xml(book.read(opf_path))
             meta = _meta(opf)

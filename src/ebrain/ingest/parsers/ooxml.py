@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
-from ebrain.ingest.parsers.archive import DAMAGED, Archive, Readable
+from ebrain.ingest.parsers.archive import DAMAGED, Readable, open_archive
 from ebrain.ingest.parsers.base import corrupt
 
 Element = Any  # an lxml.etree._Element (lxml ships no type stubs)
@@ -119,7 +119,7 @@ class Package:
     asked for."""
 
     def __init__(self, data: bytes) -> None:
-        self._archive = Archive(data)
+        self._archive = open_archive(data)
         self._rels: dict[str, list[Rel]] = {}
 
     def has(self, name: str) -> bool:

@@ -14,7 +14,7 @@ from xml.sax.saxutils import unescape
 
 from ebrain.errors import ParseError
 from ebrain.ingest.document import Block, Document
-from ebrain.ingest.parsers.archive import DAMAGED, Archive
+from ebrain.ingest.parsers.archive import DAMAGED, Archive, open_archive
 from ebrain.ingest.parsers.base import corrupt, make_document, table_block
 from ebrain.ingest.parsers.encoding import decode_text
 from ebrain.ingest.parsers.ooxml import package_errors, parse_xml
@@ -56,7 +56,7 @@ class XlsxParser:
         from python_calamine import CalamineError
 
         with package_errors("XLSX"):
-            book = Archive(data)
+            book = open_archive(data)
             errors = _scan_parts(book, _sheet_parts(book))
             core = _core_props(book)
         try:
@@ -120,7 +120,9 @@ def _scan_parts(book: Archive, sheets: dict[str, str]) -> dict[str, dict[Cell, s
             scan.read(book, part)
             if scan.has_errors:
                 errors[names[part]] = _errors_in(book.read(part))
-        elif part.endswith((".xml", ".rels")):
+    others = [p for p in book.names() if p.endswith((".xml", ".rels")) and p not in names]
+    if not book.fits(others):  # else no need to inflate them twice to know they are safe
+        for part in others:
             with book.open(part) as stream:
                 while stream.read(_SCAN_CHUNK):
                     pass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ebrain.ingest.parsers.archive import DAMAGED, Archive
+from ebrain.ingest.parsers.archive import DAMAGED, open_archive
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGIC = (
@@ -66,7 +66,7 @@ def sniff(data: bytes) -> str:
 def sniff_zip(data: bytes) -> str:
     """docx / pptx / xlsx / odt / ods / odp / epub, or plain 'zip'."""
     try:
-        archive = Archive(data)
+        archive = open_archive(data)
         names = archive.names()
         head = archive.read("mimetype", 256) if "mimetype" in names else b""
     except DAMAGED:
