@@ -313,3 +313,19 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     with pytest.raises(ParseError) as info:
         parse_file(tmp_path / "pipe.txt")
     assert info.value.reason == "unsupported"
+
+
+# --- the setting, end to end ---------------------------------------------------------------------
+
+
+def test_ingest_max_inflated_mb_reaches_the_parsers(workspace: Path, tmp_path: Path) -> None:
+    from ebrain.brain import Brain
+
+    (workspace / "config.yaml").write_text(
+        "embed:\n  model: none\ningest:\n  max_inflated_mb: 1\n", encoding="utf-8"
+    )
+    bomb = rewrite(make_docx(tmp_path / "bomb.docx"), {"word/document.xml": padded})
+    with Brain.open(workspace) as brain:
+        report = brain.ingest([bomb], jobs=1)
+    [failed] = report.failed
+    assert failed.reason == "too_large" and "expands to more than 1 MiB" in failed.message
