@@ -125,11 +125,14 @@ def read_bounded(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
     """(content, stat before reading) of a regular file, reading at most max_bytes + 1 bytes:
     one byte more than the limit means 'too_large', whatever the file's size said."""
     fd = _open(path)
-    with os.fdopen(fd, "rb") as handle:
-        stat = _check_stat(path, os.fstat(fd))
+    try:
+        stat = _check_stat(path, os.fstat(fd))  # a folder cannot even be wrapped in a file
         if stat.st_size > max_bytes:
             raise _over_limit(path, stat.st_size, max_bytes)
-        data = _read_at_most(handle, max_bytes + 1, stat.st_size + 1)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = _read_at_most(handle, max_bytes + 1, stat.st_size + 1)
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         raise _over_limit(path, len(data), max_bytes, grew=True)
     if not data:
