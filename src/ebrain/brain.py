@@ -366,6 +366,7 @@ class Brain(AnswerMixin):
         )
         return PrepareOptions(
             max_bytes=int(float(self.config.get("ingest.max_file_mb")) * 2**20),
+            max_inflated=int(float(self.config.get("ingest.max_inflated_mb")) * 2**20),
             libreoffice=str(self.config.get("ingest.libreoffice")),
             max_text_bytes=int(float(self.config.get("ingest.max_text_mb")) * 2**20),
             parse_memory_mb=int(self.config.get("ingest.parse_memory_mb")),

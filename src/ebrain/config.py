@@ -91,6 +91,12 @@ SETTINGS: dict[str, Setting] = {
             max=1_000_000,
         ),
         Setting(
+            "ingest.max_inflated_mb",
+            800.0,
+            "Most MB one file may unpack to (zip parts, attachments); more is refused as too_large.",
+            float,
+        ),
+        Setting(
             "ingest.jobs",
             0,
             "Parser processes; 0 means one per CPU this process may use (its CPU affinity).",

@@ -25,6 +25,7 @@ class PrepareOptions:
     """Everything a worker needs; picklable, the same for a whole ingest run."""
 
     max_bytes: int = 200 * 2**20
+    max_inflated: int = 800 * 2**20
     libreoffice: str = "soffice"
     max_text_bytes: int = 50 * 2**20  # extracted text kept per document (UTF-8 bytes)
     parse_memory_mb: int = 2048  # address space a parse may add (0: no limit)
@@ -134,7 +135,12 @@ def _prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
 
     p = Path(path)
     try:
-        doc = parse_file(p, max_bytes=options.max_bytes, libreoffice=options.libreoffice)
+        doc = parse_file(
+            p,
+            max_bytes=options.max_bytes,
+            libreoffice=options.libreoffice,
+            max_inflated=options.max_inflated,
+        )
     except ParseError as exc:
         return failed(path, exc.reason, exc.message, exc.hint)
     except NotFoundError as exc:

@@ -8,6 +8,7 @@ import stat as stat_module
 from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 from ebrain.errors import NotFoundError, ParseError
 from ebrain.ingest.document import Document
@@ -28,6 +29,7 @@ from ebrain.ingest.parsers import (
     word,
 )
 from ebrain.ingest.parsers.base import Parser, ParserRegistry
+from ebrain.ingest.parsers.budget import DEFAULT_MAX_INFLATED, budget_scope
 from ebrain.ingest.parsers.sniff import KIND_NAMES, sniff
 from ebrain.text import detect_lang
 
@@ -95,48 +97,98 @@ def supported_extensions() -> list[str]:
 
 
 def parse_file(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, libreoffice: str = "soffice"
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    libreoffice: str = "soffice",
+    max_inflated: int = DEFAULT_MAX_INFLATED,
 ) -> Document:
-    """Parse one file into a Document with source facts filled, or raise ParseError."""
+    """Parse one file into a Document with source facts filled, or raise ParseError.
+
+    The file is read once, at most `max_bytes` of it; size and hash are those of what was read.
+    Containers in it may unpack to at most `max_inflated` bytes in all.
+    """
     path = Path(path)
-    stat = _stat(path)
-    if stat.st_size == 0:
-        raise ParseError("empty", f"{path.name} is empty (0 bytes)", hint="nothing to ingest")
-    if stat.st_size > max_bytes:
-        raise ParseError(
-            "too_large",
-            f"{path.name} is {stat.st_size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f}"
-            " MiB limit",
-            hint="split the file, or raise the size limit for ingest",
-        )
-    data = path.read_bytes()
+    data, stat = read_bounded(path, max_bytes)
     token = _SOFFICE.set(libreoffice)
     try:
-        doc = parse_bytes(path, data)
+        with budget_scope(max_inflated):
+            doc = parse_bytes(path, data)
     finally:
         _SOFFICE.reset(token)
-    doc.source_path, doc.size, doc.mtime = str(path), stat.st_size, stat.st_mtime
+    doc.source_path, doc.size, doc.mtime = str(path), len(data), stat.st_mtime
     doc.content_hash = hashlib.sha256(data).hexdigest()
     return doc
 
 
-def _stat(path: Path) -> os.stat_result:
-    """os.stat of `path`, or NotFoundError / ParseError."""
+def read_bounded(path: Path, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """(content, stat before reading) of a regular file, reading at most max_bytes + 1 bytes:
+    one byte more than the limit means 'too_large', whatever the file's size said."""
+    fd = _open(path)
     try:
-        stat = path.stat()
+        stat = _check_stat(path, os.fstat(fd))  # a folder cannot even be wrapped in a file
+        if stat.st_size > max_bytes:
+            raise _over_limit(path, stat.st_size, max_bytes)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = _read_at_most(handle, max_bytes + 1, stat.st_size + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise _over_limit(path, len(data), max_bytes, grew=True)
+    if not data:
+        raise ParseError("empty", f"{path.name} is empty (0 bytes)", hint="nothing to ingest")
+    return data, stat
+
+
+def _read_at_most(handle: BinaryIO, limit: int, expected: int) -> bytes:
+    """Up to `limit` bytes: the `expected` size in one read, then more in 1 MiB steps if the
+    file turns out longer (no buffer of `limit` bytes is allocated up front)."""
+    parts = [handle.read(min(limit, expected))]
+    size = len(parts[0])
+    while size < limit:
+        more = handle.read(min(limit - size, 2**20))
+        if not more:
+            break
+        parts.append(more)
+        size += len(more)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _open(path: Path) -> int:
+    """A read-only descriptor of `path` (non-blocking: a FIFO must not hang the open)."""
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError as exc:
         raise NotFoundError(f"no such file: {path}", hint="check the path") from exc
     except OSError as exc:
         raise ParseError("corrupt", f"cannot read {path}: {exc}", hint="check permissions") from exc
-    if not stat_module.S_ISREG(stat.st_mode):  # what path.is_file() asks, without a 2nd stat
+
+
+def _check_stat(path: Path, stat: os.stat_result) -> os.stat_result:
+    """`stat`, or ParseError('unsupported') when it is not a regular file's."""
+    if not stat_module.S_ISREG(stat.st_mode):
         raise ParseError("unsupported", f"{path} is not a regular file", hint="pass a file")
     return stat
+
+
+def _over_limit(path: Path, size: int, max_bytes: int, *, grew: bool = False) -> ParseError:
+    what = "grew past" if grew else f"is {size / 2**20:.1f} MiB, over"
+    return ParseError(
+        "too_large",
+        f"{path.name} {what} the {max_bytes / 2**20:.0f} MiB limit",
+        hint="split the file, or raise the size limit for ingest (ingest.max_file_mb)",
+    )
 
 
 def parse_bytes(path: Path, data: bytes) -> Document:
     """Parse `data` named `path` (used for attachments too); fills format, lang, warnings."""
     if not data:
         raise ParseError("empty", f"{path.name} is empty", hint="nothing to ingest")
+    with budget_scope():
+        return _parse_bytes(path, data)
+
+
+def _parse_bytes(path: Path, data: bytes) -> Document:
     kind = sniff(data)
     parser, parse_path, warning = choose_parser(path, kind)
     if kind in ("ooxml-encrypted", "doc", "xls", "ppt"):

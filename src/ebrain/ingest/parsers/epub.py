@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import posixpath
-import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ebrain.ingest.document import Block, Document
-from ebrain.ingest.parsers.base import corrupt, make_document
+from ebrain.ingest.parsers.archive import Archive, open_archive
+from ebrain.ingest.parsers.base import make_document
 from ebrain.ingest.parsers.encoding import decode_text
+from ebrain.ingest.parsers.ooxml import Element, package_errors, parse_xml
 from ebrain.ingest.parsers.webpage import html_blocks
 
 _NS = {
@@ -30,31 +29,31 @@ class EpubParser:
 
     def parse(self, path: Path, data: bytes) -> Document:
         """Read container.xml -> OPF -> spine, and parse each chapter."""
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                opf_path = _rootfile(zf)
-                opf = ET.fromstring(zf.read(opf_path))
-                meta = _meta(opf)
-                blocks: list[Block] = []
-                for name in _spine(opf, opf_path):
-                    blocks += _chapter(zf, name)
-        except (zipfile.BadZipFile, KeyError, ET.ParseError, ValueError) as exc:
-            raise corrupt("EPUB", exc) from exc
+        warnings: list[str] = []
+        with package_errors("EPUB"):
+            book = open_archive(data)
+            opf_path = _rootfile(book)
+            opf = parse_xml(book.read(opf_path))
+            meta = _meta(opf)
+            blocks: list[Block] = []
+            for name in _spine(opf, opf_path):
+                blocks += _chapter(book, name, warnings)
         doc = make_document(path, "epub", blocks, meta.get("title", ""))
         doc.meta = meta
+        doc.warnings = warnings
         return doc
 
 
-def _rootfile(zf: zipfile.ZipFile) -> str:
+def _rootfile(book: Archive) -> str:
     """The OPF package path named by META-INF/container.xml."""
-    root = ET.fromstring(zf.read("META-INF/container.xml"))
+    root = parse_xml(book.read("META-INF/container.xml"))
     node = root.find(".//c:rootfile", _NS)
     if node is None or not node.get("full-path"):
         raise ValueError("container.xml names no rootfile")
     return str(node.get("full-path"))
 
 
-def _spine(opf: ET.Element, opf_path: str) -> list[str]:
+def _spine(opf: Element, opf_path: str) -> list[str]:
     """Zip paths of the spine items, in reading order."""
     base = posixpath.dirname(opf_path)
     manifest = {
@@ -67,17 +66,15 @@ def _spine(opf: ET.Element, opf_path: str) -> list[str]:
     return [posixpath.normpath(posixpath.join(base, h)) for h in hrefs if h]
 
 
-def _chapter(zf: zipfile.ZipFile, name: str) -> list[Block]:
+def _chapter(book: Archive, name: str, warnings: list[str]) -> list[Block]:
     """Blocks of one chapter; heading paths start at the chapter's own headings."""
-    try:
-        raw = zf.read(name)
-    except KeyError:
+    if not book.has(name):
         return []
-    text, _ = decode_text(raw)
+    text, _ = decode_text(book.read(name), warnings, f"chapter {name}: ")
     return html_blocks(text)[1]
 
 
-def _meta(opf: ET.Element) -> dict[str, str]:
+def _meta(opf: Element) -> dict[str, str]:
     """Dublin Core title, creator, language, date."""
     out: dict[str, str] = {}
     for key, tag in (("title", "title"), ("author", "creator"), ("language", "language")):

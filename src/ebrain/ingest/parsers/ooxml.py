@@ -1,29 +1,23 @@
 """Zip packages of XML parts (OOXML, OpenDocument): safe lxml parsing, relationships, metadata.
 
 Only the parts a parser asks for are inflated and parsed, unlike python-docx / python-pptx,
-which load every part of the package.
+which load every part of the package; every inflated byte is charged to the file's budget.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import posixpath
 import re
-import struct
 import threading
-import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
+from ebrain.ingest.parsers.archive import DAMAGED, Readable, open_archive
 from ebrain.ingest.parsers.base import corrupt
 
 Element = Any  # an lxml.etree._Element (lxml ships no type stubs)
-
-MAX_PART_BYTES = 512 * 2**20
-"""Largest uncompressed size accepted for one part (guards against zip bombs)."""
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -48,14 +42,6 @@ NOT_UTF8 = re.compile(rb"^<\?xml[^>]*encoding=[\"'](?!utf-?8[\"'])", re.IGNORECA
 """Matches an XML declaration naming an encoding other than UTF-8."""
 
 
-class Readable(Protocol):
-    """A binary stream to read from."""
-
-    def read(self, size: int = -1, /) -> bytes:
-        """Up to `size` bytes (all the rest for -1); b'' at the end."""
-        ...
-
-
 class Rel(NamedTuple):
     """One relationship of a part: id, type URI and the resolved target part name."""
 
@@ -71,17 +57,7 @@ def package_errors(fmt: str) -> Iterator[None]:
 
     try:
         yield
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        KeyError,
-        ValueError,
-        EOFError,
-        OSError,
-        RuntimeError,
-        NotImplementedError,
-        etree.LxmlError,
-    ) as exc:
+    except (*DAMAGED, etree.LxmlError) as exc:
         raise corrupt(fmt, exc) from exc
 
 
@@ -138,59 +114,25 @@ def parse_excerpt(data: bytes, root: bytes, start: bytes, end: bytes) -> Element
     return wrapper[0] if len(wrapper) else None
 
 
-class _Entry(NamedTuple):
-    """A central directory record: flags, compression method, CRC, sizes, header offset."""
-
-    flags: int
-    method: int
-    crc: int
-    csize: int
-    size: int
-    offset: int
-
-
 class Package:
-    """A zip package whose parts are inflated and parsed only when asked for.
-
-    Parts are found by searching the central directory's bytes for their names (zipfile reads
-    every record up front, ~2 us each); archives out of the ordinary go through zipfile.
-    """
+    """A zip package whose parts are inflated (within the file's budget) and parsed only when
+    asked for."""
 
     def __init__(self, data: bytes) -> None:
-        self._data = data
+        self._archive = open_archive(data)
         self._rels: dict[str, list[Rel]] = {}
-        self._zip: zipfile.ZipFile | None = None
-        self._entries: dict[str, Any] = {}
-        found = _central_directory(data)
-        self._cd, self._shift = found if found is not None else (b"", 0)
-        if found is None:
-            self._zip = zipfile.ZipFile(io.BytesIO(data))
 
     def has(self, name: str) -> bool:
         """True when the package holds a part called `name`."""
-        entry = self._entry(name)
-        return entry is not None if entry is not _ZIPFILE else name in self._zipfile().NameToInfo
+        return self._archive.has(name)
 
     def open(self, name: str) -> Readable:
         """A stream of the uncompressed part (KeyError when missing)."""
-        entry = self._plain_entry(name)
-        if entry is None:
-            return self._zipfile_open(name)
-        compressed = self._compressed(name, entry)
-        return io.BytesIO(compressed) if entry.method == 0 else _Inflater(compressed, entry.size)
+        return self._archive.open(name)
 
     def read(self, name: str) -> bytes:
         """The uncompressed bytes of a part, CRC checked (KeyError when missing)."""
-        entry = self._plain_entry(name)
-        if entry is None:
-            with self._zipfile_open(name) as stream:
-                return stream.read()
-        data = self._compressed(name, entry)
-        if entry.method == 8 and entry.size:
-            data = zlib.decompressobj(-15).decompress(data, entry.size)
-        if len(data) != entry.size or zlib.crc32(data) != entry.crc:
-            raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
-        return data
+        return self._archive.read(name)
 
     def xml(self, name: str) -> Element:
         """The parsed root element of an XML part."""
@@ -223,116 +165,6 @@ class Package:
                 out.append(
                     Rel(rel.get("Id") or "", rel.get("Type") or "", _resolve(folder, target))
                 )
-        return out
-
-    def _plain_entry(self, name: str) -> _Entry | None:
-        """The record of a stored or deflated part; None to let zipfile read it."""
-        entry = self._entry(name)
-        if entry is None:
-            raise KeyError(f"There is no item named {name!r} in the archive")
-        if entry is _ZIPFILE or entry.method not in (0, 8) or entry.flags & 1:
-            return None
-        return entry  # type: ignore[no-any-return]
-
-    def _entry(self, name: str) -> Any:
-        """The central directory record of `name`, None if absent, _ZIPFILE to ask zipfile."""
-        if name not in self._entries:
-            self._entries[name] = self._find_entry(name)
-        return self._entries[name]
-
-    def _find_entry(self, name: str) -> Any:
-        if self._zip is not None or not name.isascii():
-            return _ZIPFILE
-        key = name.encode()
-        pos = self._cd.find(key)
-        while pos >= 0:
-            head = pos - 46
-            if (
-                head >= 0
-                and self._cd.startswith(b"PK\x01\x02", head)
-                and int.from_bytes(self._cd[head + 28 : head + 30], "little") == len(key)
-            ):
-                return _record(self._cd, head)
-            pos = self._cd.find(key, pos + 1)
-        return None
-
-    def _compressed(self, name: str, entry: _Entry) -> bytes:
-        """The compressed bytes of a part, after its local header."""
-        if entry.size > MAX_PART_BYTES:
-            raise ValueError(f"part {name} is {entry.size} bytes uncompressed, over the limit")
-        head = entry.offset + self._shift
-        if not self._data.startswith(b"PK\x03\x04", head):
-            raise zipfile.BadZipFile(f"Bad magic number for file header of {name!r}")
-        name_len, extra_len = struct.unpack_from("<HH", self._data, head + 26)
-        start = head + 30 + name_len + extra_len
-        data = self._data[start : start + entry.csize]
-        if len(data) != entry.csize:
-            raise zipfile.BadZipFile(f"truncated data for {name!r}")
-        return data
-
-    def _zipfile(self) -> zipfile.ZipFile:
-        if self._zip is None:
-            self._zip = zipfile.ZipFile(io.BytesIO(self._data))
-        return self._zip
-
-    def _zipfile_open(self, name: str) -> IO[bytes]:
-        size = self._zipfile().getinfo(name).file_size
-        if size > MAX_PART_BYTES:
-            raise ValueError(f"part {name} is {size} bytes uncompressed, over the limit")
-        return self._zipfile().open(name)
-
-
-_ZIPFILE = object()
-
-
-def _central_directory(data: bytes) -> tuple[bytes, int] | None:
-    """(central directory, offset shift) of a plain single-disk zip; None for others."""
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
-    if end < 0 or end + 22 > len(data):
-        return None
-    disk, cd_disk, _, count, size, offset, comment = struct.unpack_from("<HHHHIIH", data, end + 4)
-    if disk or cd_disk or count == 0xFFFF or offset == 0xFFFFFFFF or size > end:
-        return None
-    if end + 22 + comment != len(data) or data.startswith(b"PK\x06\x07", end - 20):
-        return None
-    shift = end - size - offset
-    if shift < 0 or (count and not data.startswith(b"PK\x01\x02", end - size)):
-        return None
-    return data[end - size : end], shift
-
-
-def _record(cd: bytes, head: int) -> Any:
-    """The _Entry at offset `head` of a central directory; _ZIPFILE for zip64 records."""
-    flags, method = struct.unpack_from("<HH", cd, head + 8)
-    crc, csize, size = struct.unpack_from("<III", cd, head + 16)
-    (offset,) = struct.unpack_from("<I", cd, head + 42)
-    if 0xFFFFFFFF in (csize, size, offset):
-        return _ZIPFILE
-    return _Entry(flags, method, crc, csize, size, offset)
-
-
-class _Inflater(io.RawIOBase):
-    """A readable stream inflating raw deflate data on demand (no CRC check: parts are often
-    read only in part)."""
-
-    def __init__(self, compressed: bytes, size: int) -> None:
-        super().__init__()
-        self._inflate = zlib.decompressobj(-15)
-        self._tail = compressed
-        self._left = size
-
-    def readable(self) -> bool:
-        """Always True."""
-        return True
-
-    def read(self, size: int | None = -1, /) -> bytes:
-        """Up to `size` more bytes (all the rest for -1); b'' at the end."""
-        want = self._left if size is None or size < 0 else min(size, self._left)
-        if want <= 0:
-            return b""
-        out = self._inflate.decompress(self._tail, want)
-        self._tail = self._inflate.unconsumed_tail
-        self._left = self._left - len(out) if out else 0
         return out
 
 

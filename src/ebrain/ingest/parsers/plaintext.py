@@ -25,9 +25,11 @@ class TextParser:
 
     def parse(self, path: Path, data: bytes) -> Document:
         """One text block per paragraph."""
-        text, encoding = decode_text(data)
+        warnings: list[str] = []
+        text, encoding = decode_text(data, warnings)
         doc = make_document(path, "text", text_blocks(text))
         doc.meta = {"encoding": encoding}
+        doc.warnings = warnings
         return doc
 
 
@@ -40,11 +42,13 @@ class MarkdownParser:
 
     def parse(self, path: Path, data: bytes) -> Document:
         """Parse front matter, headings, tables, code and paragraphs."""
-        text, encoding = decode_text(data)
+        warnings: list[str] = []
+        text, encoding = decode_text(data, warnings)
         meta, body = _front_matter(text)
         blocks = markdown_blocks(body)
         doc = make_document(path, "markdown", blocks, str(meta.get("title", "")))
         doc.meta = {**meta, "encoding": encoding}
+        doc.warnings = warnings
         return doc
 
 

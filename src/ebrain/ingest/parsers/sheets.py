@@ -7,8 +7,6 @@ import datetime as dt
 import io
 import posixpath
 import re
-import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +14,10 @@ from xml.sax.saxutils import unescape
 
 from ebrain.errors import ParseError
 from ebrain.ingest.document import Block, Document
+from ebrain.ingest.parsers.archive import DAMAGED, Archive, open_archive
 from ebrain.ingest.parsers.base import corrupt, make_document, table_block
 from ebrain.ingest.parsers.encoding import decode_text
+from ebrain.ingest.parsers.ooxml import package_errors, parse_xml
 
 _DC, _DCTERMS = "{http://purl.org/dc/elements/1.1/}", "{http://purl.org/dc/terms/}"
 _CORE_TAGS = (
@@ -31,7 +31,10 @@ Cell = tuple[int, int]  # (row, column), 0-based
 MAX_SHEET_CELLS = 3_000_000  # cells of one sheet's used range held in memory at once
 _DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*["']([^"']+)["']""")
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
-_DAMAGED = (zipfile.BadZipFile, ET.ParseError, KeyError, ValueError, OSError)
+_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]')  # the spelling every writer uses, fast
+_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"')
+_CELL_OPENINGS = (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/")  # cells, maybe a few more
+_SCAN_CHUNK = 1 << 22
 _ERROR_TYPE = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)([0-9]+)["']""")
@@ -52,13 +55,17 @@ class XlsxParser:
         """One table block per non-empty sheet, heading path = (sheet name,)."""
         from python_calamine import CalamineError
 
+        with package_errors("XLSX"):
+            book = open_archive(data)
+            errors = _scan_parts(book, _sheet_parts(book))
+            core = _core_props(book)
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                _check_dimensions(zf)
-                blocks, names = _sheet_blocks(data, _error_cells(zf))
-                meta: dict[str, Any] = {"sheets": names, **_core_props(zf)}
-        except (CalamineError, *_DAMAGED) as exc:
+            blocks, names = _sheet_blocks(data, errors)
+        except CalamineError as exc:
             raise corrupt("XLSX", exc) from exc
+        except DAMAGED as exc:
+            raise corrupt("XLSX", exc) from exc
+        meta: dict[str, Any] = {"sheets": names, **core}
         doc = make_document(path, "xlsx", blocks, meta.get("title", ""))
         doc.meta = meta
         return doc
@@ -79,7 +86,7 @@ def _sheet_blocks(data: bytes, errors: dict[str, dict[Cell, str]]) -> tuple[list
                 continue
             names.append(info.name)
             sheet = book.get_sheet_by_index(index)
-            _check_size(info.name, sheet.total_height, sheet.total_width)
+            _check_size(info.name, sheet.height, sheet.width)
             values = sheet.to_python(skip_empty_area=False)
             rows = [[cell_text(v) for v in row] for row in values]
             block = table_block(_with_errors(rows, errors.get(info.name, {})), (info.name,))
@@ -101,26 +108,139 @@ def _check_size(name: str, height: int, width: int) -> None:
         )
 
 
-def _check_dimensions(zf: zipfile.ZipFile) -> None:
-    """Refuse oversized sheets before calamine loads them (it allocates the whole used range,
-    densely): the `<dimension ref="A1:ZZ200000"/>` Excel writes near the top of each sheet."""
-    for name, part in _sheet_parts(zf).items():
-        with zf.open(part) as stream:
-            found = _DIMENSION.search(stream.read(4096))
+def _scan_parts(book: Archive, sheets: dict[str, str]) -> dict[str, dict[Cell, str]]:
+    """Inflate every XML part once within the budget before calamine (which inflates them out
+    of our sight) gets the file; refuse sheets whose used range is too big to hold, and return
+    the error cells of the sheets that have any."""
+    names = {part: name for name, part in sheets.items()}
+    errors: dict[str, dict[Cell, str]] = {}
+    for part in book.names():
+        if part in names:
+            scan = _SheetScan(names[part])
+            scan.read(book, part)
+            if scan.has_errors:
+                errors[names[part]] = _errors_in(book.read(part))
+    others = [p for p in book.names() if p.endswith((".xml", ".rels")) and p not in names]
+    if not book.fits(others):  # else no need to inflate them twice to know they are safe
+        for part in others:
+            with book.open(part) as stream:
+                while stream.read(_SCAN_CHUNK):
+                    pass
+    return errors
+
+
+class _SheetScan:
+    """One pass over a worksheet part: its used range (from the cell references, not from
+    the `<dimension>` tag it may carry) and whether it has error cells."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.has_errors = False
+        self.columns: set[bytes] = set()
+        self.rows: set[bytes] = set()
+        self.cells = 0
+        self.refs = 0
+
+    def read(self, book: Archive, part: str) -> None:
+        """Scan the part in chunks, then check the extent (ParseError 'too_large')."""
+        carry = b""
+        with book.open(part) as stream:
+            while chunk := stream.read(_SCAN_CHUNK):
+                self._check_dimension(carry, chunk)
+                text = carry + chunk
+                cut = text.rfind(b">") + 1 if len(text) < 2 * _SCAN_CHUNK else len(text)
+                self._scan(text[:cut])  # no reference spans a '>': none is cut in two
+                carry = text[cut:]
+        self._scan(carry)
+        if self.cells > self.refs:
+            self._exact(book, part)
+        _check_size(self.name, *_span(self.rows, self.columns))
+
+    def _check_dimension(self, carry: bytes, chunk: bytes) -> None:
+        """Refuse early on the `<dimension ref="A1:ZZ200000"/>` Excel writes near the top."""
+        found = _DIMENSION.search(chunk, 0, 4096) if not self.cells and not carry else None
         extent = _extent(found.group(1).decode("ascii", "replace")) if found else None
         if extent is not None:
-            _check_size(name, *extent)
+            _check_size(self.name, *extent)
+
+    def _scan(self, text: bytes) -> None:
+        """Collect the column letters and row numbers of the cell references in `text`."""
+        columns = _CELL_COLUMN.findall(text)
+        self.columns.update(columns)
+        self.rows.update(_CELL_ROW.findall(text))
+        self.refs += len(columns)
+        self.cells += sum(text.count(opening) for opening in _CELL_OPENINGS)
+        if not self.has_errors and (b'"e"' in text or b"'e'" in text):
+            self.has_errors = _ERROR_TYPE.search(text) is not None
+
+    def _exact(self, book: Archive, part: str) -> None:
+        """Positions of every cell by a real XML parse, placing cells without a reference as
+        calamine does (next column, next row); for sheets written in unusual spellings."""
+        from lxml import etree
+
+        self.rows, self.columns = set(), set()
+        with book.open(part) as stream:
+            events = etree.iterparse(
+                stream, ("start", "end"), resolve_entities=False, no_network=True
+            )
+            row, col = 0, 0
+            for event, node in events:
+                local = node.tag.rpartition("}")[2] if isinstance(node.tag, str) else ""
+                if event == "end":
+                    if local == "row":
+                        node.clear()
+                elif local == "row":
+                    row, col = _row_number(node.get("r"), row + 1), 0
+                elif local == "c":
+                    row, col = _cell_position(node.get("r"), row, col + 1)
+                    self.rows.add(str(row).encode())
+                    self.columns.add(_column_letters(col))
+
+
+def _row_number(ref: str | None, default: int) -> int:
+    return int(ref) if ref and ref.isdigit() else default
+
+
+def _cell_position(ref: str | None, row: int, col: int) -> tuple[int, int]:
+    """(row, column), 1-based, of a cell reference; (row, col) when there is none."""
+    found = _CELL_REF.fullmatch(ref.strip().upper()) if ref else None
+    if found is None:
+        return max(row, 1), col
+    return int(found.group(2)), _column_number(found.group(1))
+
+
+def _column_number(letters: str) -> int:
+    col = 0
+    for letter in letters:
+        col = col * 26 + ord(letter) - 64
+    return col
+
+
+def _column_letters(col: int) -> bytes:
+    out = ""
+    while col > 0:
+        col, rest = divmod(col - 1, 26)
+        out = chr(65 + rest) + out
+    return out.encode()
+
+
+def _span(rows: set[bytes], columns: set[bytes]) -> tuple[int, int]:
+    """(rows, columns) of the smallest range holding every cell (0, 0 for none)."""
+    if not rows or not columns:
+        return 0, 0
+    numbers = [int(r) for r in rows]
+    letters = [_column_number(c.decode()) for c in columns]
+    return max(numbers) - min(numbers) + 1, max(letters) - min(letters) + 1
 
 
 def _extent(ref: str) -> tuple[int, int] | None:
-    """(rows, columns) from A1 to the last cell of a range reference, or None if unreadable."""
-    found = _CELL_REF.fullmatch(ref.split(":")[-1].strip().upper())
-    if found is None:
+    """(rows, columns) of a range reference ('A1:C10', or one cell), or None if unreadable."""
+    ends = [_CELL_REF.fullmatch(end.strip().upper()) for end in ref.split(":")]
+    if not ends or None in ends or len(ends) > 2:
         return None
-    col = 0
-    for letter in found.group(1):
-        col = col * 26 + ord(letter) - 64
-    return int(found.group(2)), col
+    rows = [int(end.group(2)) for end in ends if end is not None]
+    cols = [_column_number(end.group(1)) for end in ends if end is not None]
+    return max(rows) - min(rows) + 1, max(cols) - min(cols) + 1
 
 
 def _with_errors(rows: list[list[str]], errors: dict[Cell, str]) -> list[list[str]]:
@@ -132,39 +252,13 @@ def _with_errors(rows: list[list[str]], errors: dict[Cell, str]) -> list[list[st
     return rows
 
 
-def _error_cells(zf: zipfile.ZipFile) -> dict[str, dict[Cell, str]]:
-    """Error values (#N/A, #DIV/0! ...) by sheet name and (row, column), 0-based; calamine
-    reads such cells as empty, openpyxl read the code. Sheets without any are not parsed."""
-    out: dict[str, dict[Cell, str]] = {}
-    parts = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-    flagged = [part for part in parts if _mentions_error(zf, part)]
-    if not flagged:
-        return out
-    for name, part in _sheet_parts(zf).items():
-        if part in flagged:
-            out[name] = _errors_in(zf.read(part))
-    return out
-
-
-def _mentions_error(zf: zipfile.ZipFile, part: str) -> bool:
-    """True when the part has an error-typed cell (t="e"), read in chunks."""
-    tail = b""
-    with zf.open(part) as stream:
-        while chunk := stream.read(1 << 22):
-            text = tail + chunk
-            if (b'"e"' in text or b"'e'" in text) and _ERROR_TYPE.search(text):
-                return True
-            tail = chunk[-16:]
-    return False
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(archive: Archive) -> dict[str, str]:
     """Sheet name -> worksheet part path, from xl/workbook.xml and its relationships."""
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    book = parse_xml(archive.read("xl/workbook.xml"))
+    rels = parse_xml(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
     out: dict[str, str] = {}
-    for sheet in (el for el in book.iter() if el.tag.endswith("}sheet")):
+    for sheet in (el for el in book.iter() if str(el.tag).endswith("}sheet")):
         rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
         target = targets.get(rid, "")
         path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
@@ -186,12 +280,11 @@ def _errors_in(xml: bytes) -> dict[Cell, str]:
     return out
 
 
-def _core_props(zf: zipfile.ZipFile) -> dict[str, str]:
+def _core_props(archive: Archive) -> dict[str, str]:
     """Title / author / subject / created / modified from docProps/core.xml, when present."""
-    try:
-        root = ET.fromstring(zf.read("docProps/core.xml"))
-    except KeyError:
+    if not archive.has("docProps/core.xml"):
         return {}
+    root = parse_xml(archive.read("docProps/core.xml"))
     meta: dict[str, str] = {}
     for key, tag in _CORE_TAGS:
         node = root.find(tag)
@@ -237,12 +330,14 @@ class CsvParser:
 
     def parse(self, path: Path, data: bytes) -> Document:
         """One table block with every row."""
-        text, encoding = decode_text(data)
+        warnings: list[str] = []
+        text, encoding = decode_text(data, warnings)
         dialect = _dialect(text, path.suffix.lower())
         rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
         block = table_block(rows, ())
         doc = make_document(path, "csv", [block] if block else [])
         doc.meta = {"encoding": encoding, "delimiter": dialect.delimiter}
+        doc.warnings = warnings
         return doc
 
 

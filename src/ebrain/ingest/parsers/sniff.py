@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-import zipfile
+
+from ebrain.ingest.parsers.archive import DAMAGED, open_archive
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGIC = (
@@ -65,11 +66,12 @@ def sniff(data: bytes) -> str:
 def sniff_zip(data: bytes) -> str:
     """docx / pptx / xlsx / odt / ods / odp / epub, or plain 'zip'."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = zf.namelist()
-            mimetype = zf.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        archive = open_archive(data)
+        names = archive.names()
+        head = archive.read("mimetype", 256) if "mimetype" in names else b""
+    except DAMAGED:
         return "zip"
+    mimetype = head.decode("ascii", "replace")
     prefixes = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
     for prefix, kind in prefixes.items():
         if any(n.startswith(prefix) for n in names):

@@ -30,12 +30,16 @@ class TranscriptParser:
 
     def parse(self, path: Path, data: bytes) -> Document:
         """Parse a transcript, or fall back to the text of a JSON document's values."""
-        text, _ = decode_text(data)
+        warnings: list[str] = []
+        text, _ = decode_text(data, warnings)
         obj = _load(text, path.suffix.lower())
         header, messages = _split(obj)
         if messages is not None:
-            return _transcript_doc(path, header, messages)
-        return _generic_doc(path, obj)
+            doc = _transcript_doc(path, header, messages)
+        else:
+            doc = _generic_doc(path, obj)
+        doc.warnings += warnings
+        return doc
 
 
 def _load(text: str, suffix: str) -> Any:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ebrain.ingest.document import Block, Document
+from ebrain.ingest.parsers.archive import Readable
 from ebrain.ingest.parsers.base import (
     HeadingTracker,
     clean_inline,
@@ -25,7 +26,6 @@ from ebrain.ingest.parsers.ooxml import (
     W_NS,
     Element,
     Package,
-    Readable,
     core_meta,
     package_errors,
     parse_xml,
