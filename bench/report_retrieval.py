@@ -191,7 +191,35 @@ def fusion_lines() -> list[str]:
             f"| {name} | {tuned} | {t['fit']:.4f} | {t['bm25']:.4f} | {t['dense']:.4f} | "
             f"{t['rrf']:.4f} | {t['weighted w=0.5']:.4f} | {held} |"
         )
-    return [*lines, ""]
+    return [*lines, "", *_fit_details(fit)]
+
+
+def _fit_details(fit: dict[str, Any]) -> list[str]:
+    """Per test set: every metric of hybrid (the fit) and its parts, and the paired bootstrap."""
+    lines = []
+    for name, t in fit["test"].items():
+        lines += [
+            f"#### {name}: test split, {t['queries']} queries (replay of the raw lists)",
+            "",
+            "| system | nDCG@10 | Recall@10 | Recall@100 | MRR@10 |",
+            "|---|---|---|---|---|",
+        ]
+        for key, label in (("fit", "hybrid (fit)"), ("bm25", "BM25"), ("dense", "dense")):
+            m = t["metrics"][key]
+            lines.append(
+                f"| {label} | {m['ndcg@10']:.4f} | {m['recall@10']:.4f} | "
+                f"{m['recall@100']:.4f} | {m['mrr@10']:.4f} |"
+            )
+        lines.append("")
+        for part in ("bm25", "dense"):
+            c = t[f"fit - {part}"]
+            verdict = "win" if c["low"] > 0 else ("loss" if c["high"] < 0 else "tie")
+            lines.append(
+                f"- hybrid − {part}: {c['mean']:+.4f} [95% CI {c['low']:+.4f}, {c['high']:+.4f}]"
+                f" → {verdict}"
+            )
+        lines.append("")
+    return lines
 
 
 def summary_lines(summary: dict[str, dict[str, float]]) -> list[str]:

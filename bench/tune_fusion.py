@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from splits import SEED, describe, select
 
+from ebrain.evaluate import evaluate_run, paired_bootstrap
 from ebrain.evaluate.metrics import ndcg_at_k
 from ebrain.retrieve.fusion import FusionConfig, fuse
 
@@ -60,8 +61,8 @@ def load(names: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
-def per_query(data: dict[str, Any], cfg: Config) -> dict[str, float]:
-    """nDCG@10 of one fusion for every query of a dump."""
+def run_of(data: dict[str, Any], cfg: Config) -> dict[str, list[str]]:
+    """Ranked document ids of one fusion for every query of a dump."""
     c2d, out = data["c2d"], {}
     for qid, side in data["sides"].items():
         if cfg in ("bm25", "dense"):
@@ -69,9 +70,13 @@ def per_query(data: dict[str, Any], cfg: Config) -> dict[str, float]:
         else:
             assert isinstance(cfg, FusionConfig)
             ranking = fuse(side["bm25"], side["dense"], cfg).ranking
-        docs = list(dict.fromkeys(c2d[c] for c, _ in ranking))
-        out[qid] = ndcg_at_k(docs, data["qrels"][qid], 10)
+        out[qid] = list(dict.fromkeys(c2d[c] for c, _ in ranking))
     return out
+
+
+def per_query(data: dict[str, Any], cfg: Config) -> dict[str, float]:
+    """nDCG@10 of one fusion for every query of a dump."""
+    return {q: ndcg_at_k(docs, data["qrels"][q], 10) for q, docs in run_of(data, cfg).items()}
 
 
 def score(data: dict[str, Any], cfg: Config) -> float:
@@ -150,7 +155,8 @@ def fit(splits: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
 
 
 def _test_figures(test: dict[str, dict[str, Any]], cfg: FusionConfig) -> dict[str, Any]:
-    """Per test set: the fit, BM25 alone, dense alone, RRF and 0.5/0.5 weighted."""
+    """Per test set: nDCG@10 of the fit, BM25 alone, dense alone, RRF and 0.5/0.5 weighted;
+    all metrics of the fit and its parts; paired bootstrap of the fit against each part."""
     rivals: dict[str, Config] = {
         "fit": cfg,
         "bm25": "bm25",
@@ -158,7 +164,19 @@ def _test_figures(test: dict[str, dict[str, Any]], cfg: FusionConfig) -> dict[st
         "rrf": FusionConfig(method="rrf"),
         "weighted w=0.5": FusionConfig(method="weighted", bm25_weight=0.5),
     }
-    return {n: {k: score(d, c) for k, c in rivals.items()} for n, d in test.items()}
+    out: dict[str, Any] = {}
+    for name, data in test.items():
+        out[name] = {k: score(data, c) for k, c in rivals.items()}
+        out[name]["queries"] = len(data["sides"])
+        qrels = {q: data["qrels"][q] for q in data["sides"]}
+        out[name]["metrics"] = {
+            k: evaluate_run(run_of(data, rivals[k]), qrels) for k in ("fit", "bm25", "dense")
+        }
+        fit = per_query(data, cfg)
+        for part in ("bm25", "dense"):
+            c = paired_bootstrap(fit, per_query(data, part))
+            out[name][f"fit - {part}"] = {"mean": c.mean_diff, "low": c.low, "high": c.high}
+    return out
 
 
 def main() -> None:
