@@ -23,10 +23,12 @@ class FusionConfig:
     rrf_k: int = 60
     bm25_weight: float = 0.5  # for weighted
     # adaptive gate: w_bm25 = sigmoid(bias + peak * (peak_b - peak_d) + agree * overlap)
-    # FIT_PLACEHOLDER
-    bias: float = 0.5
-    peak: float = 2.0
-    agree: float = 1.0
+    # Fit by `python bench/tune_fusion.py --sets cmrc2018_dev drcd_dev` on the tune splits of
+    # cmrc2018_dev and drcd_dev (bench/splits.py, seed 20261203) and reported on their test splits
+    # (bench/results/fusion_fit.json, docs/benchmarks.md).
+    bias: float = 0.0
+    peak: float = 6.0
+    agree: float = 2.0
     depth: int = 50
 
 
