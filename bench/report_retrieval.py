@@ -121,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-queries", type=int, default=None)
     parser.add_argument("--sets", nargs="*", default=list(SETS))
+    parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args()
     body, summary = [], {}
     for name in args.sets:
@@ -162,8 +163,8 @@ def main() -> None:
         "with snippets, near-duplicate removal and adjacent-hit merging (peers return ids only).",
         "",
     ]
-    DOC.write_text("\n".join([*head, *body]) + "\n", encoding="utf-8")
-    print(DOC.read_text())
+    args.out.write_text("\n".join([*head, *body]) + "\n", encoding="utf-8")
+    print(args.out.read_text())
 
 
 def fusion_lines() -> list[str]:
