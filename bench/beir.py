@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data next to the checkout; EBRAIN_BENCH_DATA points elsewhere (a git worktree).
+DATA = Path(
+    os.environ.get("EBRAIN_BENCH_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 SETS = ("cmrc2018_dev", "drcd_dev", "vcsum", "qmsum_test")
+# QMSum's val split over its meetings: the tune split of qmsum (bench/splits.py).
+TUNE_ONLY = ("qmsum_tune",)
 
 
 @dataclass
@@ -32,11 +38,13 @@ def load(name: str, split: str | None = None, max_queries: int | None = None) ->
     `qmsum_test` is QMSum's test split (244 queries) over the 1,471 windows of its 35 meetings
     (every window of every judged meeting, so the hard distractors — other parts of the same
     meeting — are all there): 16 % of the corpus, so that dense embedding on 2 CPU cores stays
-    affordable. The full set is `qmsum`.
+    affordable. `qmsum_tune` is built the same way from QMSum's val split (237 queries); it is
+    the qmsum tune split (train, 1,095 queries over 162 meetings, was left out: too much to
+    embed on 2 CPU cores). The full set is `qmsum`.
     """
-    if name == "qmsum_test":
-        data = load("qmsum", "test", max_queries)
-        return _meeting_subset(data)
+    if name in ("qmsum_test", "qmsum_tune"):
+        data = load("qmsum", "test" if name == "qmsum_test" else "val", max_queries)
+        return _meeting_subset(data, name)
     root = DATA / name
     corpus = {}
     with open(root / "corpus.jsonl", encoding="utf-8") as f:
@@ -67,11 +75,11 @@ def _meeting(doc_id: str) -> str:
     return doc_id.split("#")[0]
 
 
-def _meeting_subset(data: BeirSet, extra: int = 0, seed: int = 0) -> BeirSet:
+def _meeting_subset(data: BeirSet, name: str, extra: int = 0, seed: int = 0) -> BeirSet:
     import random
 
     judged = {_meeting(d) for rel in data.qrels.values() for d in rel}
     others = sorted({_meeting(d) for d in data.corpus} - judged)
     keep = judged | set(random.Random(seed).sample(others, min(extra, len(others))))
     corpus = {d: v for d, v in data.corpus.items() if _meeting(d) in keep}
-    return BeirSet("qmsum_test", corpus, data.queries, data.qrels)
+    return BeirSet(name, corpus, data.queries, data.qrels)

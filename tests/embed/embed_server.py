@@ -2,7 +2,8 @@
 
 POST /v1/embeddings returns, for each input, a deterministic un-normalized 8-dim vector made
 from the text's SHA-256, in reversed `data` order (with `index`) to test re-ordering. It
-records every request body and Authorization header.
+records every request body and Authorization header. `Recorder.fail_with` queues answers
+(status, headers) given before any real one, to test retries (e.g. 503 then 200).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Recorder:
 
     bodies: list[dict[str, Any]] = field(default_factory=list)
     auth: list[str] = field(default_factory=list)
+    fail_with: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
 def _handler(rec: Recorder) -> type[BaseHTTPRequestHandler]:
@@ -39,6 +41,9 @@ def _handler(rec: Recorder) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             rec.bodies.append(body)
             rec.auth.append(self.headers.get("Authorization", ""))
+            if rec.fail_with:
+                status, headers = rec.fail_with.pop(0)
+                return self._send(status, {"error": {"message": "try later"}}, headers)
             if self.path != "/v1/embeddings" or body.get("model") == "missing":
                 return self._send(404, {"error": {"message": "model not found"}})
             data = [
@@ -47,9 +52,13 @@ def _handler(rec: Recorder) -> type[BaseHTTPRequestHandler]:
             ]
             self._send(200, {"object": "list", "data": data[::-1], "model": body["model"]})
 
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
+        def _send(
+            self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
             raw = json.dumps(payload).encode()
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()

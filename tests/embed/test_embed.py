@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from ebrain.embed import EmbeddingModel, embedder_for, registry
 from ebrain.embed.openai_http import OpenAIEmbedder
 from ebrain.errors import BackendError, ConfigError, NotFoundError
+from ebrain.http_retry import PooledClient, RetryPolicy
 from tests.embed.embed_server import Recorder, serve, vector
 
 
@@ -98,3 +100,57 @@ def test_st_without_the_extra_gives_an_install_hint(monkeypatch: pytest.MonkeyPa
     with pytest.raises(BackendError) as info:
         registry.create("st:/models/bge-m3")
     assert "ebrain[st]" in info.value.hint
+
+
+def _quick(url: str, waits: list[float], attempts: int = 4) -> OpenAIEmbedder:
+    """An embedder on `url` whose retry waits are recorded instead of slept."""
+    http = PooledClient(5.0, RetryPolicy(attempts=attempts, backoff_s=0.01), sleep=waits.append)
+    return OpenAIEmbedder(base_url=url, model="bge-m3", http=http)
+
+
+def test_openai_http_retries_503_then_succeeds_on_one_pooled_client(
+    server: tuple[str, Recorder],
+) -> None:
+    url, rec = server
+    waits: list[float] = []
+    model = _quick(url, waits)
+    rec.fail_with[:] = [(503, {}), (429, {"Retry-After": "2"})]
+    before = len(rec.bodies)
+    out = model.embed_batch(["合同", "发票"], kind="passage")
+    assert out.shape == (2, 8)
+    assert len(rec.bodies) - before == 3  # 503, 429, then 200
+    assert waits == [0.01, 2.0]  # backoff, then the server's Retry-After
+    client = model.http.client()
+    model.embed_batch(["合同"], kind="query")
+    assert model.http.client() is client  # one pooled client per embedder
+
+
+def test_openai_http_retries_are_bounded(server: tuple[str, Recorder]) -> None:
+    url, rec = server
+    waits: list[float] = []
+    rec.fail_with[:] = [(503, {})] * 3
+    with pytest.raises(BackendError, match="503"):
+        _quick(url, waits, attempts=3).embed_batch(["x"], kind="query")
+    assert waits == [0.01, 0.02]  # doubling backoff, no wait after the last attempt
+    assert rec.fail_with == []
+
+
+def test_openai_http_does_not_retry_client_errors(server: tuple[str, Recorder]) -> None:
+    url, rec = server
+    waits: list[float] = []
+    rec.fail_with[:] = [(400, {})]
+    with pytest.raises(BackendError, match="400"):
+        _quick(url, waits).embed_batch(["x"], kind="query")
+    assert waits == []
+
+
+def test_openai_http_pooled_client_is_created_once_across_threads(
+    server: tuple[str, Recorder],
+) -> None:
+    url, _ = server
+    model = _quick(url, [])
+    with ThreadPoolExecutor(4) as pool:
+        rows = list(pool.map(lambda t: model.embed_batch([t], kind="query"), "abcdefgh"))
+        clients = set(pool.map(lambda _: id(model.http.client()), range(8)))
+    assert all(r.shape == (1, 8) for r in rows)
+    assert len(clients) == 1

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from ebrain.errors import ConfigError
 from ebrain.guard import Guard, Policy
-from ebrain.guard.bias import load_probes, run_probe
+from ebrain.guard.bias import answer_fn_for, load_probes, run_probe
 from ebrain.guard.checks import (
     gb11643_check_char,
     luhn_valid,
@@ -232,6 +232,35 @@ def test_bias_probe_compares_refusals() -> None:
     report = run_probe(lambda q: ("no", True) if "female" in q or "女" in q else (q, False), probes)
     summary = report.summary()
     assert summary["en/gender"]["refusal_gap"] > 0.0 and "| en/gender |" in report.to_markdown()
+
+
+def test_bias_probe_without_a_workspace_says_it_tested_only_the_guard(tmp_path: Path) -> None:
+    from ebrain.cli.main import build
+
+    missing = tmp_path / "no-such-workspace"
+    res = CliRunner().invoke(build(), ["--workspace", str(missing), "guard", "bias", "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["scope"] == "guard" and "only the input guard" in report["notes"][0]
+    assert "warning:" in res.stderr and "only the input guard" in res.stderr
+    assert report["summary"]["en/gender"]["pairs"] > 0
+
+
+def test_bias_report_carries_its_scope_and_notes(tmp_path: Path) -> None:
+    from ebrain.brain import Brain
+
+    probes = [p for p in load_probes() if p.dimension == "gender"][:2]
+    guard = Guard()
+    report = run_probe(answer_fn_for(guard, None), probes, scope="guard", notes=["guard only"])
+    assert json.loads(report.to_json())["scope"] == "guard"
+    assert report.to_markdown().startswith("> **Note:** guard only")
+    Brain.init(tmp_path / "ws").close()
+    (tmp_path / "ws" / "config.yaml").write_text("embed:\n  model: none\n", encoding="utf-8")
+    brain = Brain.open(tmp_path / "ws")
+    full = run_probe(answer_fn_for(guard, brain), probes)  # an empty workspace refuses
+    brain.close()
+    assert full.scope == "answers" and full.notes == []
+    assert all(o.refused == (True, True) for o in full.outcomes)
 
 
 def test_cli_scan_and_test_json(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.errors import BackendError, NotFoundError
+from ebrain.http_retry import PooledClient, RetryPolicy
 from ebrain.rerank import reranker_for
 from ebrain.rerank.http import create
 
@@ -24,12 +25,14 @@ class _Handler(BaseHTTPRequestHandler):
     """Scores a document by how many times it contains the word "验收" (acceptance)."""
 
     requests: list[dict[str, Any]] = []  # noqa: RUF012
+    fail_with: list[int] = []  # noqa: RUF012  statuses answered before real ones
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append(body)
-        if self.path != "/v1/rerank":
-            self.send_response(404)
+        if self.path != "/v1/rerank" or type(self).fail_with:
+            self.send_response(type(self).fail_with.pop(0) if type(self).fail_with else 404)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return
         results = [
@@ -60,6 +63,26 @@ def test_http_reranker_scores_in_input_order(server: str) -> None:
     scores = create(server).rerank_batch("验收", ["无关", "验收验收", "验收"])
     assert scores == [0.0, 2.0, 1.0]
     assert _Handler.requests[-1]["model"] == "bge-reranker"
+
+
+def test_http_reranker_retries_503_then_succeeds(server: str) -> None:
+    reranker = create(server)
+    waits: list[float] = []
+    reranker.http = PooledClient(5.0, RetryPolicy(backoff_s=0.01), sleep=waits.append)
+    _Handler.fail_with[:] = [503, 502]
+    before = len(_Handler.requests)
+    assert reranker.rerank_batch("验收", ["验收"]) == [1.0]
+    assert len(_Handler.requests) - before == 3
+    assert waits == [0.01, 0.02]
+
+
+def test_http_reranker_gives_up_after_bounded_retries(server: str) -> None:
+    reranker = create(server)
+    reranker.http = PooledClient(5.0, RetryPolicy(attempts=2, backoff_s=0.01), sleep=[].append)
+    _Handler.fail_with[:] = [503, 503]
+    with pytest.raises(BackendError, match="503"):
+        reranker.rerank_batch("验收", ["验收"])
+    assert _Handler.fail_with == []
 
 
 def test_unknown_reranker_lists_valid_names() -> None:

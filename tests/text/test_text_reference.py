@@ -62,3 +62,13 @@ def test_estimate_tokens_matches_reference() -> None:
 def test_normalize_text_matches_reference() -> None:
     for text in _samples():
         assert normalize_text(text) == _reference_normalize(text), repr(text)
+
+
+def test_estimate_tokens_has_one_definition() -> None:
+    from ebrain import models
+    from ebrain.answer import context
+    from ebrain.models import routing
+    from ebrain.models.providers import openai_compat
+
+    users = (models, context, routing, openai_compat)
+    assert all(m.estimate_tokens is estimate_tokens for m in users)

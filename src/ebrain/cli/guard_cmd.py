@@ -8,8 +8,7 @@ from typing import Any
 
 import typer
 
-from ebrain.auth import Principal
-from ebrain.cli.common import console, emit_json, handled, open_brain, plain, safe
+from ebrain.cli.common import console, emit_json, err_console, handled, open_brain, plain, safe
 from ebrain.errors import InvalidInputError
 from ebrain.i18n import say
 
@@ -112,26 +111,19 @@ def events(
             console.print(plain(line + r["excerpt"][:60]), highlight=False, markup=False)
 
 
-def _default_answer_fn(ctx: typer.Context) -> Any:
-    """Refusal = the input guard blocks; the Brain's answer text when a Brain is available."""
-    from ebrain.guard import Guard
+def _probe_target(ctx: typer.Context) -> tuple[Any, list[str]]:
+    """The Brain to probe, or None with a note (also warned on stderr) when none opens."""
+    from ebrain.errors import EbrainError
+    from ebrain.guard.bias import guard_only_note
 
-    guard = Guard()
     try:
-        brain: Any = open_brain(ctx)
-    except Exception:
-        brain = None
+        return open_brain(ctx), []
+    except (EbrainError, OSError) as exc:
+        from rich.markup import escape
 
-    def answer(question: str) -> tuple[str, bool]:
-        result = guard.scan_input(question)
-        if result.blocked:
-            return "", True
-        if brain is not None and hasattr(brain, "ask"):
-            reply = brain.ask(question, principal=Principal.owner())
-            return str(getattr(reply, "text", reply)), bool(getattr(reply, "refused", False))
-        return question, False
-
-    return answer
+        note = guard_only_note(getattr(exc, "message", None) or str(exc))
+        err_console.print(f"[bold yellow]warning:[/] {escape(note)}", highlight=False)
+        return None, [note]
 
 
 @app.command()
@@ -141,15 +133,20 @@ def bias(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Counterfactual probe: refusal rates and answer similarity with swapped terms."""
-    from ebrain.guard.bias import run_probe
+    from ebrain.guard import Guard
+    from ebrain.guard.bias import answer_fn_for, run_probe
 
     with handled(as_json):
-        report = run_probe(_default_answer_fn(ctx))
+        brain, notes = _probe_target(ctx)
+        scope = "answers" if brain is not None else "guard"
+        report = run_probe(answer_fn_for(Guard(), brain), scope=scope, notes=notes)
+        if brain is not None:
+            brain.close()
         if out is not None:
             out.write_text(
                 report.to_json() if out.suffix == ".json" else report.to_markdown(), "utf-8"
             )
         if as_json:
-            emit_json(json.loads(report.to_json())["summary"])
+            emit_json({k: v for k, v in json.loads(report.to_json()).items() if k != "pairs"})
             return
         console.print(plain(report.to_markdown()), highlight=False, markup=False)

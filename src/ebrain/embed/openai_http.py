@@ -4,6 +4,8 @@ Any OpenAI-compatible embeddings endpoint (TEI, vLLM, Ollama, Xinference, hosted
 `{base}/embeddings` with `{"model", "input": [...]}`. The API key comes from the environment
 variable named by `key_env`, else EBRAIN_EMBED_API_KEY; none is sent when neither is set.
 E5 models (model name contains "e5") get "query: " / "passage: " prefixes unless `prefix=0`.
+Requests share one pooled connection per embedder and are retried with backoff on connect
+errors, 429 and 5xx (ebrain.http_retry).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from ebrain.embed.base import Kind, Vectors, clean, e5_prefix, l2_normalize
 from ebrain.errors import BackendError, ConfigError
+from ebrain.http_retry import PooledClient
 
 DEFAULT_KEY_ENV = "EBRAIN_EMBED_API_KEY"
 TIMEOUT_S = 60.0
@@ -34,6 +37,7 @@ class OpenAIEmbedder:
     prefix: bool = True
     known_dim: int = 0
     name: str = field(init=False)
+    http: PooledClient = field(default_factory=lambda: PooledClient(TIMEOUT_S), repr=False)
 
     def __post_init__(self) -> None:
         self.name = f"openai:{self.base_url}#{self.model}"
@@ -68,9 +72,7 @@ class OpenAIEmbedder:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         body = {"model": self.model, "input": texts, "encoding_format": "float"}
         try:
-            resp = httpx.post(
-                f"{self.base_url}/embeddings", json=body, headers=headers, timeout=TIMEOUT_S
-            )
+            resp = self.http.post(f"{self.base_url}/embeddings", json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise BackendError(
                 f"embedding server {self.base_url} unreachable: {exc}",

@@ -1,15 +1,17 @@
 """Rerank through an OpenAI-style `/rerank` endpoint (TEI, vLLM, Xinference, Jina, Cohere style):
-POST {base}/rerank {"model", "query", "documents"} -> {"results": [{"index", "relevance_score"}]}."""
+POST {base}/rerank {"model", "query", "documents"} -> {"results": [{"index", "relevance_score"}]}.
+One pooled connection per reranker; connect errors, 429 and 5xx are retried (ebrain.http_retry)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from ebrain.errors import BackendError, InvalidInputError
+from ebrain.http_retry import PooledClient
 
 
 @dataclass
@@ -20,6 +22,10 @@ class HttpReranker:
     model: str
     api_key_env: str = "EBRAIN_RERANK_API_KEY"
     timeout: float = 30.0
+    http: PooledClient = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.http = PooledClient(self.timeout)
 
     @property
     def name(self) -> str:
@@ -43,9 +49,7 @@ class HttpReranker:
         key = os.environ.get(self.api_key_env)
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         try:
-            resp = httpx.post(
-                f"{self.base_url}/rerank", json=payload, headers=headers, timeout=self.timeout
-            )
+            resp = self.http.post(f"{self.base_url}/rerank", json=payload, headers=headers)
             resp.raise_for_status()
             data = resp.json()
         except (httpx.HTTPError, ValueError) as exc:

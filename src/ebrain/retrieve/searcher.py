@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,8 +18,6 @@ from ebrain.retrieve.hits import Hit
 from ebrain.retrieve.snippet import snippet
 
 Mode = Literal["hybrid", "bm25", "dense"]
-
-_CODE = re.compile(r"[A-Za-z]{1,10}[-_]?\d{2,}|\d+[-_./]\d+[-_./\w]*|[A-Z]{2,}\d*")
 
 
 @dataclass
@@ -74,7 +71,7 @@ class Searcher:
         terms = self.analyzer.query_terms(query)
         depth = max(self.depth, k * 3)
         bm25, dense, vec_count = self._both_sides(query, terms, depth, filters, mode, timings)
-        result = self._fused(bm25, dense, query, mode)
+        result = self._fused(bm25, dense, mode)
         if self.reranker is not None:
             result.ranking = self._timed(
                 timings, "rerank", self._rerank, query, result.ranking, filters
@@ -135,13 +132,13 @@ class Searcher:
         return out
 
     def _fused(
-        self, bm25: list[tuple[int, float]], dense: list[tuple[int, float]], query: str, mode: Mode
+        self, bm25: list[tuple[int, float]], dense: list[tuple[int, float]], mode: Mode
     ) -> Fused:
         if mode == "bm25":
             return Fused(bm25, 1.0)
         if mode == "dense":
             return Fused(dense, 0.0)
-        return fuse(bm25, dense, self.fusion, has_code=bool(_CODE.search(query)))
+        return fuse(bm25, dense, self.fusion)
 
     def _rerank(
         self, query: str, ranking: list[tuple[int, float]], filters: Filters
