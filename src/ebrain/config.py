@@ -95,6 +95,8 @@ SETTINGS: dict[str, Setting] = {
             800.0,
             "Most MB one file may unpack to (zip parts, attachments); more is refused as too_large.",
             float,
+            min=1,
+            max=1_000_000,
         ),
         Setting(
             "ingest.jobs",

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.ingest.classify import classify
 from ebrain.ingest.document import Block, Document
@@ -117,7 +118,7 @@ def test_document_type_accuracy_on_held_out_documents(tmp_path: Path) -> None:
         brain.ingest([HELDOUT], kb="heldout", jobs=1)
         got = {
             str(Path(p).relative_to(HELDOUT)): d["doc_type"]
-            for d in brain.documents(limit=1000)
+            for d in brain.documents(limit=1000, principal=Principal.owner())
             for p in d["paths"]
         }
     assert set(truth) <= set(got)
