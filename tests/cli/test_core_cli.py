@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,22 @@ def test_config_list_shows_origin(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert rows["search.k"]["value"] == 7 and rows["search.k"]["origin"] == "EBRAIN_SEARCH_K"
     assert rows["embed.model"]["origin"] == "config.yaml"
     assert rows["chunk.overlap_tokens"]["origin"] == "default"
+
+
+def test_text_report_lists_skipped_entries(tmp_path: Path) -> None:
+    """A FIFO and a link leaving the folder are named in the text report, with their reason."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "note.md").write_text("# Note\n\nThe fan was replaced.", encoding="utf-8")
+    os.mkfifo(docs / "pipe")
+    (tmp_path / "outside.md").write_text("# Outside\n\nnot in the folder", encoding="utf-8")
+    (docs / "link.md").symlink_to(tmp_path / "outside.md")
+    ws = tmp_path / "ws"
+    _lexical(ws)
+    result = runner.invoke(
+        build(), ["--workspace", str(ws), "ingest", str(docs)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.stdout
+    assert "1 added" in result.stdout and "2 skipped" in result.stdout
+    assert "pipe" in result.stdout and "link.md" in result.stdout
+    assert "symbolic link not followed" in result.stdout

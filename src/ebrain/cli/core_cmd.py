@@ -15,7 +15,15 @@ REASONS = {
     "corrupt": ("corrupt or unreadable file", "文件损坏或无法读取"),
     "encrypted": ("password-protected", "文件有密码保护"),
     "empty": ("empty file / no text", "空文件或没有文字"),
-    "too_large": ("larger than ingest.max_file_mb", "超过 ingest.max_file_mb 大小限制"),
+    "too_large": (
+        "too large (ingest.max_file_mb, max_inflated_mb or parse_memory_mb)",
+        "过大（ingest.max_file_mb、max_inflated_mb 或 parse_memory_mb 限制）",
+    ),
+    "timeout": (
+        "parsing took too long (ingest.parse_timeout_s)",
+        "解析超时（ingest.parse_timeout_s）",
+    ),
+    "symlink": ("symbolic link not followed", "未跟随的符号链接"),
     "unsupported": ("unsupported file type", "不支持的文件类型"),
     "undecodable": ("unknown text encoding", "无法识别的文本编码"),
     "needs_ocr": ("no text layer (needs OCR)", "没有文字层（需要 OCR）"),
@@ -87,20 +95,22 @@ def _print_report(report: IngestReport) -> None:
         say(
             f"[bold]{kb}[/]: {counts.get('added', 0)} added, {counts.get('updated', 0)} updated, "
             f"{counts.get('unchanged', 0)} unchanged, {counts.get('duplicate', 0)} duplicate, "
-            f"{counts.get('failed', 0)} failed, {counts.get('pruned', 0)} pruned; "
+            f"{counts.get('failed', 0)} failed, {counts.get('skipped', 0)} skipped, "
+            f"{counts.get('pruned', 0)} pruned; "
             f"{report.chunks_added} chunks in {report.seconds:.1f}s",
             f"[bold]{kb}[/]：新增 {counts.get('added', 0)}，更新 {counts.get('updated', 0)}，"
             f"未变 {counts.get('unchanged', 0)}，重复 {counts.get('duplicate', 0)}，"
-            f"失败 {counts.get('failed', 0)}，清理 {counts.get('pruned', 0)}；"
+            f"失败 {counts.get('failed', 0)}，跳过 {counts.get('skipped', 0)}，"
+            f"清理 {counts.get('pruned', 0)}；"
             f"{report.chunks_added} 个分块，用时 {report.seconds:.1f} 秒",
         )
     )
-    if report.failed:
+    if report.failed or report.skipped:
         table = Table(title=say("Files not ingested", "未能导入的文件"))
         table.add_column(say("file", "文件"))
         table.add_column(say("reason", "原因"))
         table.add_column(say("detail", "详情"))
-        for f in report.failed:
+        for f in report.failed + report.skipped:
             detail = (f.message or "") + (f"\n{f.hint}" if f.hint else "")
             table.add_row(safe(f.path), safe(reason_text(f.reason)), safe(detail))
         console.print(table)
