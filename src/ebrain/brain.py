@@ -12,8 +12,6 @@ import sqlalchemy as sa
 
 from ebrain.answer.facade import AnswerMixin
 from ebrain.auth import Principal, readable, require_principal, require_read
-from ebrain.catalog import schema as t
-from ebrain.catalog.db import write_conn
 from ebrain.catalog.queries import Catalog, KnowledgeBase
 from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
@@ -27,13 +25,11 @@ from ebrain.index.base import (
     index_for,
 )
 from ebrain.index.embedding import (
-    DIM_KEY,
-    EMBEDDER_KEY,
     check_embedder,
     embed_pending,
-    recorded_embedder,
+    forget_vectors,
+    vector_status,
 )
-from ebrain.index.vectors import bump_generation
 from ebrain.ingest.chunk import ChunkerConfig
 from ebrain.ingest.classify import DOC_TYPES
 from ebrain.ingest.enrich import enrichers_for
@@ -288,8 +284,7 @@ class Brain(AnswerMixin):
         """The kb names, or InvalidInputError naming the known ones."""
         if not names:
             return names
-        with self.engine.connect() as conn:
-            known = sorted(str(r[0]) for r in conn.execute(sa.select(t.kb.c.name)))
+        known = self.catalog.kb_names()
         unknown = [n for n in names if n not in known]
         if unknown:
             raise InvalidInputError(
@@ -300,12 +295,7 @@ class Brain(AnswerMixin):
 
     def index_status(self) -> dict[str, Any]:
         """Chunks, vectors, pending chunks, and the recorded vs configured embedder."""
-        with self.engine.connect() as conn:
-            chunks = conn.execute(sa.select(sa.func.count()).select_from(t.chunk)).scalar_one()
-            vectors = conn.execute(
-                sa.select(sa.func.count()).select_from(t.chunk_vector)
-            ).scalar_one()
-            name, dim = recorded_embedder(conn)
+        chunks, vectors, name, dim = vector_status(self.engine)
         configured = self.embedder.name if self.embedder is not None else "none"
         return {
             "chunks": chunks,
@@ -326,37 +316,22 @@ class Brain(AnswerMixin):
         analyzer = self.analyzer
 
         chunks = self._reanalyze(analyzer, progress)
-        with write_conn(self.engine) as conn, conn.begin():
-            conn.execute(sa.delete(t.chunk_vector))
-            conn.execute(sa.delete(t.meta).where(t.meta.c.key.in_([EMBEDDER_KEY, DIM_KEY])))
-            bump_generation(conn)
+        forget_vectors(self.engine)
         embedded = self.embed_pending(progress) if embed else 0
         return {"chunks": chunks, "embedded": embedded}
 
     def _reanalyze(self, analyzer: Any, progress: ProgressFn | None, batch: int = 500) -> int:
         """New terms for every chunk, handed to the index through `upsert`, batch by batch
         (one batch of texts in memory at a time)."""
-        with self.engine.connect() as conn:
-            total = int(conn.execute(sa.select(sa.func.count()).select_from(t.chunk)).scalar_one())
+        total = self.catalog.chunk_count()
         done, last = 0, 0
-        while rows := self._chunk_texts(last, batch):
+        while rows := self.catalog.chunk_texts(last, batch):
             terms = [" ".join(analyzer.terms(index_text(*r[1:]))) for r in rows]
             self.index.upsert([IndexedChunk(r[0], x) for r, x in zip(rows, terms, strict=True)])
             done, last = done + len(rows), rows[-1][0]
             if progress is not None:
                 progress(Progress("analyze", done, total))
         return done
-
-    def _chunk_texts(self, after: int, limit: int) -> list[tuple[int, str, str, str]]:
-        q = (
-            sa.select(t.chunk.c.id, t.document.c.title, t.chunk.c.heading_path, t.chunk.c.text)
-            .join(t.document, t.document.c.id == t.chunk.c.document_id)
-            .where(t.chunk.c.id > after)
-            .order_by(t.chunk.c.id)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            return [(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(q)]
 
     def _prepare_options(self, kb_id: int) -> PrepareOptions:
         chunker = ChunkerConfig(

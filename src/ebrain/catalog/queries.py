@@ -180,6 +180,24 @@ class Catalog:
             counts = [_count(conn, x) for x in (t.chunk, t.chunk_vector, t.ingest_error)]
         return _stats_dict(by, *counts)
 
+    def kb_names(self) -> list[str]:
+        """Every knowledge base's name, sorted."""
+        with self.engine.connect() as conn:
+            return sorted(str(r[0]) for r in conn.execute(sa.select(t.kb.c.name)))
+
+    def chunk_texts(self, after: int, limit: int) -> list[tuple[int, str, str, str]]:
+        """(chunk id, document title, heading path JSON, text) of the next `limit` chunks
+        whose id is above `after`, in id order (for re-analysis in bounded batches)."""
+        q = (
+            sa.select(t.chunk.c.id, t.document.c.title, t.chunk.c.heading_path, t.chunk.c.text)
+            .join(t.document, t.document.c.id == t.chunk.c.document_id)
+            .where(t.chunk.c.id > after)
+            .order_by(t.chunk.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [(int(r[0]), r[1], r[2], r[3]) for r in conn.execute(q)]
+
     def chunk_count(self) -> int:
         """How many chunks the catalog holds."""
         with self.engine.connect() as conn:

@@ -22,6 +22,7 @@ from ebrain.catalog.db import write_conn
 from ebrain.embed.base import EmbeddingModel
 from ebrain.errors import IndexMismatchError
 from ebrain.index.base import IndexedChunk, SearchIndex
+from ebrain.index.vectors import bump_generation
 
 EMBEDDER_KEY = "embed.model"
 DIM_KEY = "embed.dim"
@@ -69,6 +70,23 @@ def _record(conn: sa.Connection, embedder: EmbeddingModel) -> None:
     for key, value in ((EMBEDDER_KEY, embedder.name), (DIM_KEY, str(embedder.dim))):
         conn.execute(sa.delete(t.meta).where(t.meta.c.key == key))
         conn.execute(sa.insert(t.meta).values(key=key, value=value))
+
+
+def vector_status(engine: sa.Engine) -> tuple[int, int, str | None, int]:
+    """(chunks, stored vectors, recorded embedder name, recorded dimension)."""
+    with engine.connect() as conn:
+        chunks = conn.execute(sa.select(sa.func.count()).select_from(t.chunk)).scalar_one()
+        vectors = conn.execute(sa.select(sa.func.count()).select_from(t.chunk_vector)).scalar_one()
+        name, dim = recorded_embedder(conn)
+    return int(chunks), int(vectors), name, dim
+
+
+def forget_vectors(engine: sa.Engine) -> None:
+    """Drop every stored vector and the recorded embedder (before re-embedding)."""
+    with write_conn(engine) as conn, conn.begin():
+        conn.execute(sa.delete(t.chunk_vector))
+        conn.execute(sa.delete(t.meta).where(t.meta.c.key.in_([EMBEDDER_KEY, DIM_KEY])))
+        bump_generation(conn)
 
 
 def pending_count(conn: sa.Connection) -> int:
