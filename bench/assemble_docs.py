@@ -12,6 +12,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 BENCH_ORDER = [
     "summary",
     "ingest",
+    "ingest-hardening",
     "classify",
     "retrieval",
     "scale",
@@ -40,6 +41,28 @@ Errors with `--json` print `{"error": {"code", "message", "hint"?, "details"?}}`
 User-facing messages follow the locale (`EBRAIN_LOCALE=zh|en`, else `LANG`) or, for answers
 and refusals, the language of the question.
 
+
+### Validation and errors
+
+- Numeric options are range-checked by the CLI before anything runs (e.g. `docs list --limit`
+  >= 1, `search -k` 1..1000, `guard events --limit` >= 1, `prompt show --version` >= 1, the
+  `plan` options: GPUs >= 1, utilization 0..1, ZeRO 0..3 ...); `--since`/`--until` must be ISO
+  dates (`YYYY-MM-DD`). A bad option exits with code 2 and click's usage message; with `--json`
+  it prints the common shape instead and exits 1, like every `--json` error:
+  `{"error": {"code": "invalid_input", "message": "Invalid value for '--limit': …", "hint": "see `ebrain docs list --help`"}}`.
+- Errors raised by ebrain (`ebrain.errors`) exit 1 and print `error: MESSAGE` and `hint: HINT`
+  (stderr), or the JSON shape with `--json`; never a traceback.
+- Settings are range-checked wherever they come from (see `ebrain config list`, column
+  *allowed*): `EBRAIN_SEARCH_FUSION=bogus` fails with
+  `{"error": {"code": "config_error", "message": "search.fusion from EBRAIN_SEARCH_FUSION is invalid: 'bogus' (not an allowed choice)", "hint": "set search.fusion (env EBRAIN_SEARCH_FUSION or config.yaml) to one of 'adaptive', 'rrf', 'weighted'"}}`.
+- Only `ebrain init` creates a workspace. Every other command that needs one (including
+  `dict add|list|rm` and `config set`) fails with `workspace_error` and the hint
+  "create one with `ebrain init DIR` or pass --workspace" when it is missing.
+- Terminal safety: every value that comes from documents, users or models (titles, paths, kb
+  names, snippets, tags, answers, error messages...) is printed literally — Rich markup such as
+  `[/b]` is escaped, and control characters (ESC sequences, other C0/C1 controls, bidi
+  overrides) are shown as `\\x1b`-style escapes rather than sent to the terminal. In `--json`
+  output they are `\\u001b`-style JSON escapes (`ebrain.cli.common.safe` / `plain`).
 """
 
 
