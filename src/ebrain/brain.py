@@ -285,13 +285,7 @@ class Brain(AnswerMixin):
         if not names:
             return names
         known = self.catalog.kb_names()
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise InvalidInputError(
-                f"unknown knowledge base {', '.join(map(repr, unknown))}",
-                hint=f"known knowledge bases: {', '.join(known) or 'none yet'}",
-            )
-        return names
+        return _require_known(names, known, "knowledge base", "known knowledge bases")
 
     def index_status(self) -> dict[str, Any]:
         """Chunks, vectors, pending chunks, and the recorded vs configured embedder."""
@@ -464,10 +458,17 @@ def _check_k(k: int) -> int:
 
 
 def _known_types(types: tuple[str, ...]) -> tuple[str, ...]:
-    unknown = [d for d in types if d not in DOC_TYPES]
+    return _require_known(types, DOC_TYPES, "document type", "valid types")
+
+
+def _require_known(
+    names: tuple[str, ...], known: Sequence[str], what: str, listed: str
+) -> tuple[str, ...]:
+    """`names`, or InvalidInputError naming the unknown ones and listing the known ones."""
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise InvalidInputError(
-            f"unknown document type {', '.join(map(repr, unknown))}",
-            hint=f"valid types: {', '.join(DOC_TYPES)}",
+            f"unknown {what} {', '.join(map(repr, unknown))}",
+            hint=f"{listed}: {', '.join(known) or 'none yet'}",
         )
-    return types
+    return names
