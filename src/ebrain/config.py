@@ -25,6 +25,12 @@ def _bool(value: Any) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    """A comma-separated string (or a list) as a tuple of non-empty, stripped names."""
+    items = value.split(",") if isinstance(value, str) else value
+    return tuple(str(n).strip() for n in items if str(n).strip())
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its dotted key in config.yaml, default, parser, help text and allowed values.
@@ -211,7 +217,81 @@ SETTINGS: dict[str, Setting] = {
         ),
         # --- server ---
         Setting("server.host", "127.0.0.1", "Address the API server binds to."),
-        Setting("server.port", 8765, "Port the API server listens on.", int, min=1, max=65535),
+        Setting("server.port", 8000, "Port the API server listens on.", int, min=1, max=65535),
+        Setting("server.workers", 1, "Server worker processes (uvicorn).", int, min=1, max=64),
+        Setting(
+            "server.max_request_kb",
+            1024,
+            "Largest request body (KiB) outside uploads; more is refused with 413.",
+            int,
+            min=1,
+            max=1_048_576,
+        ),
+        Setting(
+            "server.max_upload_mb",
+            200.0,
+            "Largest upload request (MiB, all files together); more is refused with 413.",
+            float,
+            min=0.001,
+            max=1_000_000,
+        ),
+        Setting(
+            "server.max_upload_files",
+            500,
+            "Most files in one upload request.",
+            int,
+            min=1,
+            max=100_000,
+        ),
+        Setting(
+            "server.upload_types",
+            (),
+            "File extensions an upload may have (comma-separated, e.g. .pdf,.docx); "
+            "empty allows every type ebrain can parse.",
+            _names,
+        ),
+        Setting(
+            "server.rate_per_minute",
+            600,
+            "Requests per minute each API key and each user may make (token bucket); 0 = no limit.",
+            int,
+            min=0,
+            max=1_000_000,
+        ),
+        Setting(
+            "server.rate_burst",
+            60,
+            "Requests a key or user may make at once above the steady rate.",
+            int,
+            min=1,
+            max=1_000_000,
+        ),
+        Setting(
+            "server.cors_origins",
+            (),
+            "Origins allowed to call the API from a browser (comma-separated); empty = CORS off.",
+            _names,
+        ),
+        Setting(
+            "server.session_ttl_s",
+            28_800,
+            "Seconds a web login session lasts.",
+            int,
+            min=60,
+            max=31_536_000,
+        ),
+        Setting(
+            "server.oidc_issuer",
+            "",
+            "OIDC issuer URL for single sign-on (empty = password login only).",
+        ),
+        Setting("server.oidc_client_id", "", "OIDC client id."),
+        Setting("server.oidc_client_secret", "", "OIDC client secret.", secret=True),
+        Setting(
+            "server.oidc_groups_claim",
+            "groups",
+            "ID-token claim that lists the user's groups (copied at each OIDC login).",
+        ),
         # --- ui ---
         Setting(
             "locale",

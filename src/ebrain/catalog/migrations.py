@@ -104,6 +104,12 @@ def m010_enrichment(conn: sa.Connection) -> None:
     _create(conn, t.enrichment)
 
 
+def m011_server_jobs(conn: sa.Connection) -> None:
+    """The API server's ingest jobs (one row per uploaded file), answer feedback, and who
+    started each conversation (ebrain.server)."""
+    _create(conn, t.ingest_job, t.ingest_job_file, t.answer_feedback, t.conversation_owner)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -115,6 +121,7 @@ MIGRATIONS: list[Migration] = [
     m008_fulltext_vocabulary,
     m009_fulltext_pending,
     m010_enrichment,
+    m011_server_jobs,
 ]
 
 

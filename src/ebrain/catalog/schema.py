@@ -263,3 +263,64 @@ enrichment = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("done_at", sa.Text),
 )
+
+# --- the API server (ebrain.server): ingest jobs, answer feedback, conversation owners ---
+ingest_job = sa.Table(
+    "ingest_job",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("kb", sa.Text, nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),  # queued, running, done, failed, cancelled
+    sa.Column("acl", sa.Text, nullable=False, server_default="[]"),  # JSON list of groups
+    sa.Column("tags", sa.Text, nullable=False, server_default="[]"),  # JSON list of tags
+    sa.Column("error", sa.Text),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("started_at", sa.Text),
+    sa.Column("finished_at", sa.Text),
+    sa.Index("ingest_job_state", "state", "created_at"),
+)
+
+ingest_job_file = sa.Table(
+    "ingest_job_file",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "job_id", sa.Text, sa.ForeignKey("ingest_job.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.Text, nullable=False),  # the uploaded file name (sanitised)
+    sa.Column("stored", sa.Text, nullable=False),  # where the upload waits in the workspace
+    sa.Column("size", sa.Integer, nullable=False, server_default=ZERO),
+    sa.Column("state", sa.Text, nullable=False),  # queued, running, done, failed, cancelled
+    sa.Column("status", sa.Text),  # the CLI's status: added, updated, unchanged, duplicate ...
+    sa.Column("reason", sa.Text),  # the CLI's reason when it failed
+    sa.Column("message", sa.Text),
+    sa.Column("document_id", sa.Integer),
+    sa.Column("chunks", sa.Integer, nullable=False, server_default=ZERO),
+    sa.Index("ingest_job_file_job", "job_id", "id"),
+)
+
+answer_feedback = sa.Table(
+    "answer_feedback",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("trace_id", sa.Text, nullable=False),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Column("rating", sa.Integer, nullable=False),  # +1 thumbs up, -1 thumbs down
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Index("answer_feedback_trace", "trace_id"),
+)
+
+conversation_owner = sa.Table(
+    "conversation_owner",
+    metadata,
+    sa.Column(
+        "conversation_id",
+        sa.Text,
+        sa.ForeignKey("conversation.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("user_name", sa.Text, nullable=False),
+    sa.Index("conversation_owner_user", "user_name"),
+)
