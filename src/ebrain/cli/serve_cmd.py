@@ -1,0 +1,67 @@
+"""`ebrain serve`: the REST and OpenAI-compatible API on uvicorn (see docs/server.md)."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from ebrain.cli.common import console, handled, open_brain, require_workspace
+from ebrain.i18n import say
+
+
+def serve(
+    ctx: typer.Context,
+    host: str | None = typer.Option(None, "--host", help="Address to bind (server.host)."),
+    port: int | None = typer.Option(None, "--port", help="Port (server.port, default 8000)."),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Worker processes (server.workers); one of them runs ingest jobs."
+    ),
+) -> None:
+    """Serve the API (REST, OpenAI-compatible, /docs). / 启动 API 服务。"""
+    import uvicorn
+
+    with handled(False):
+        brain = open_brain(ctx)
+        bind = str(brain.config.get("server.host", host))
+        listen = int(brain.config.get("server.port", port))
+        count = int(brain.config.get("server.workers", workers))
+        _first_admin(brain)
+        console.print(f"ebrain API on http://{bind}:{listen}  (docs: /docs)", highlight=False)
+        if count == 1:
+            from ebrain.server import create_app
+
+            uvicorn.run(create_app(brain), host=bind, port=listen, log_level="info")
+            return
+        brain.close()
+        os.environ["EBRAIN_WORKSPACE"] = str(require_workspace(ctx).resolve())
+        uvicorn.run(
+            "ebrain.server.app:from_environment",
+            factory=True,
+            host=bind,
+            port=listen,
+            workers=count,
+            log_level="info",
+        )
+
+
+def _first_admin(brain: object) -> None:
+    """Print the one-time first-admin token when the workspace has no admin yet."""
+    identity = getattr(brain, "identity", None)
+    token = identity.first_admin_token() if identity is not None else None
+    if token:
+        console.print(
+            say(
+                f"No admin yet. One-time token to create the first admin: {token}\n"
+                "  POST /auth/first-admin {token, name, password}, or `ebrain user create --role admin`",
+                f"尚无管理员。创建首个管理员的一次性令牌：{token}\n"
+                "  POST /auth/first-admin {token, name, password}，或 `ebrain user create --role admin`",
+            ),
+            highlight=False,
+            markup=False,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `serve` to the root command."""
+    app.command()(serve)

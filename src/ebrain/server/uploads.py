@@ -1,0 +1,148 @@
+"""Uploads and ingest jobs: multipart upload of many files -> a background job; its state,
+progress over SSE, cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from ebrain.errors import NotFoundError
+from ebrain.ingest.parsers.dispatch import supported_extensions
+from ebrain.server import sse
+from ebrain.server.errors import ERROR_RESPONSES, ApiError
+from ebrain.server.jobs import safe_name
+from ebrain.server.security import Caller, Editor, Viewer
+
+router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+POLL_S = 0.5
+
+
+def _state(request: Request) -> Any:
+    return request.app.state.server
+
+
+def _allowed(state: Any) -> set[str]:
+    configured = state.config.get("server.upload_types")
+    names = configured or supported_extensions()
+    return {("." + n.lower().lstrip(".")) for n in names}
+
+
+def _check(state: Any, files: list[UploadFile]) -> None:
+    most = int(state.config.get("server.max_upload_files"))
+    if len(files) > most:
+        raise ApiError(413, f"{len(files)} files in one upload; at most {most}")
+    allowed = _allowed(state)
+    for f in files:
+        suffix = Path(f.filename or "").suffix.lower()
+        if suffix not in allowed:
+            raise ApiError(
+                415, f"file type {suffix or '(none)'!r} is not allowed", "unsupported_type"
+            )
+
+
+def _save(state: Any, job_id: str, files: list[UploadFile]) -> list[tuple[str, str, int]]:
+    folder = state.jobs.staging_dir(job_id)
+    saved = []
+    for n, f in enumerate(files):
+        name = safe_name(f.filename or "upload")
+        path = folder / f"{n:05d}_{name}"
+        with path.open("wb") as out:
+            shutil.copyfileobj(f.file, out, 1 << 20)
+        saved.append((name, str(path), path.stat().st_size))
+    return saved
+
+
+@router.post("/uploads", status_code=202, summary="Upload files into a knowledge base (editor)")
+def upload(
+    request: Request,
+    who: Editor,
+    files: Annotated[list[UploadFile], File(description="The files to ingest.")],
+    kb: Annotated[str, Form(min_length=1, max_length=100)] = "default",
+    acl: Annotated[list[str] | None, Form(description="Groups that may read them.")] = None,
+    tags: Annotated[list[str] | None, Form()] = None,
+) -> dict[str, Any]:
+    state = _state(request)
+    if not who.allows_kb(kb):
+        raise ApiError(403, "this API key is limited to other knowledge bases")
+    _check(state, files)
+    state.brain.create_kb(kb)  # checks the name before any file is stored
+    job_id = state.jobs.new_id()
+    saved = _save(state, job_id, files)
+    groups, labels = _clean(acl), _clean(tags)
+    state.jobs.submit(job_id, kb, who.name, saved, groups, labels)
+    detail = {
+        "job": job_id,
+        "files": len(saved),
+        "bytes": sum(s for _, _, s in saved),
+        "acl": groups,
+    }
+    state.audit("upload", who.name, target=f"kb:{kb}", detail=detail)
+    return {"job_id": job_id, "files": len(saved)}
+
+
+def _clean(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or []:
+        out += [x.strip() for x in v.split(",") if x.strip()]
+    return list(dict.fromkeys(out))
+
+
+def _job(request: Request, who: Caller, job_id: str) -> dict[str, Any]:
+    """The job if the caller started it (or is an admin); 404 otherwise."""
+    job: dict[str, Any] | None = _state(request).queries.job(job_id)
+    if job is None or (job["user_name"] != who.name and not who.has_role("admin")):
+        raise NotFoundError(f"no job {job_id!r}")
+    for f in job["files"]:
+        f.pop("stored", None)  # where it waits on the server is nobody's business
+    return job
+
+
+@router.get("/jobs", summary="Your ingest jobs (all of them for admins)")
+def list_jobs(request: Request, who: Viewer) -> dict[str, Any]:
+    user = None if who.has_role("admin") else who.name
+    return {"jobs": _state(request).queries.jobs(user)}
+
+
+@router.get("/jobs/{job_id}", summary="An ingest job with each file's state and reason")
+def show_job(request: Request, who: Viewer, job_id: str) -> dict[str, Any]:
+    return _job(request, who, job_id)
+
+
+@router.post("/jobs/{job_id}/cancel", summary="Cancel a job's queued files (editor)")
+def cancel_job(request: Request, who: Editor, job_id: str) -> dict[str, Any]:
+    _job(request, who, job_id)
+    return {"cancelled": _state(request).jobs.cancel(job_id)}
+
+
+@router.get(
+    "/jobs/{job_id}/events",
+    summary="Job progress as server-sent events (`progress`, then `done`)",
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def job_events(request: Request, who: Viewer, job_id: str) -> Any:
+    _job(request, who, job_id)
+    return sse.stream_async(_progress(request, who, job_id))
+
+
+async def _progress(request: Request, who: Caller, job_id: str) -> AsyncIterator[str]:
+    last = ""
+    while True:
+        job = await run_in_threadpool(_job, request, who, job_id)
+        view = {k: job[k] for k in ("id", "state", "counts")}
+        text = json.dumps(view, sort_keys=True)
+        if text != last:
+            last = text
+            yield sse.event("progress", view)
+        if job["state"] not in ("queued", "running"):
+            yield sse.event("done", job)
+            return
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(POLL_S)
