@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 
@@ -40,6 +40,10 @@ from ebrain.rerank.base import reranker_for
 from ebrain.retrieve.fusion import FusionConfig
 from ebrain.retrieve.hits import Hit
 from ebrain.retrieve.searcher import Mode, Searcher, SearchResult
+
+if TYPE_CHECKING:
+    from ebrain.audit import AuditLog
+    from ebrain.identity import Identity
 
 DEFAULT_KB = "default"
 
@@ -95,6 +99,23 @@ class Brain(AnswerMixin):
     def catalog(self) -> Catalog:
         """The catalog's named queries (knowledge bases, documents, rules, errors, stats)."""
         made: Catalog = self._lazy("catalog", lambda: Catalog(self.engine))
+        return made
+
+    @property
+    def audit(self) -> AuditLog:
+        """The hash-chained audit log (ebrain.audit.AuditLog)."""
+        from ebrain.audit import AuditLog
+
+        store = bool(self.config.get("audit.store_questions"))
+        made: AuditLog = self._lazy("audit", lambda: AuditLog(self.engine, store_questions=store))
+        return made
+
+    @property
+    def identity(self) -> Identity:
+        """Users, groups, API keys and sessions (ebrain.identity.Identity); audited."""
+        from ebrain.identity import Identity
+
+        made: Identity = self._lazy("identity", lambda: Identity(self.engine, self.audit))
         return made
 
     def kbs(self) -> list[KnowledgeBase]:

@@ -292,6 +292,14 @@ SETTINGS: dict[str, Setting] = {
             "groups",
             "ID-token claim that lists the user's groups (copied at each OIDC login).",
         ),
+        # --- audit ---
+        Setting(
+            "audit.store_questions",
+            False,
+            "Keep the text of questions in the audit log (off: who asked, when, which documents "
+            "were cited, but not what was asked).",
+            _bool,
+        ),
         # --- ui ---
         Setting(
             "locale",

@@ -110,6 +110,12 @@ def m011_server_jobs(conn: sa.Connection) -> None:
     _create(conn, t.ingest_job, t.ingest_job_file, t.answer_feedback, t.conversation_owner)
 
 
+def m012_identity_audit(conn: sa.Connection) -> None:
+    """Users, groups, API keys and web sessions (ebrain.identity); the hash-chained audit log
+    (ebrain.audit)."""
+    _create(conn, t.app_user, t.user_group, t.api_key, t.web_session, t.audit_log)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -122,6 +128,7 @@ MIGRATIONS: list[Migration] = [
     m009_fulltext_pending,
     m010_enrichment,
     m011_server_jobs,
+    m012_identity_audit,
 ]
 
 

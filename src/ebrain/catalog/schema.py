@@ -324,3 +324,74 @@ conversation_owner = sa.Table(
     sa.Column("user_name", sa.Text, nullable=False),
     sa.Index("conversation_owner_user", "user_name"),
 )
+
+# --- identity (ebrain.identity): users, their groups, API keys, web sessions ---
+app_user = sa.Table(
+    "app_user",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.Text, nullable=False, server_default="viewer"),  # admin, editor, viewer
+    sa.Column("password_hash", sa.Text),  # argon2id; NULL = no password login
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=ZERO),
+    sa.Column("oidc_sub", sa.Text, unique=True),  # the OIDC subject this user logs in as
+    sa.Column("email", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
+
+user_group = sa.Table(
+    "user_group",
+    metadata,
+    sa.Column(
+        "user_id",
+        sa.Integer,
+        sa.ForeignKey("app_user.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("grp", sa.Text, primary_key=True),
+    sa.Index("user_group_grp", "grp"),
+)
+
+api_key = sa.Table(
+    "api_key",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),  # the public part shown in listings
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("key_hash", sa.Text, nullable=False, unique=True),  # SHA-256 of the whole key
+    sa.Column("kbs", sa.Text, nullable=False, server_default="[]"),  # JSON; [] = every kb
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.Text),
+    sa.Column("last_used", sa.Text),
+    sa.Index("api_key_user", "user_id"),
+)
+
+web_session = sa.Table(
+    "web_session",
+    metadata,
+    sa.Column("token_hash", sa.Text, primary_key=True),  # SHA-256 of the cookie's token
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("expires_at", sa.Text, nullable=False),
+    sa.Index("web_session_user", "user_id"),
+    sa.Index("web_session_expires", "expires_at"),
+)
+
+# --- the hash-chained, append-only audit log (ebrain.audit) ---
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("target", sa.Text),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),  # canonical JSON
+    sa.Column("prev_hash", sa.Text, nullable=False),
+    sa.Column("hash", sa.Text, nullable=False),
+    sa.Index("audit_log_at", "at"),
+)
