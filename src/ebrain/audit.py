@@ -267,17 +267,22 @@ class _Walker:
             self._gap(seq)
         elif row["prev_hash"] != self.prev_hash:
             self._broken_link(seq, row)
-        elif _written_seq(row, seq) != seq:
-            self.add(seq, f"entry {seq} was changed (its hash does not match its content)")
+        else:
+            self._own_hash(seq, row)
         self.prev_ok = not self.flagged
         self.expected_seq = seq + 1
         self.prev_prev_hash, self.prev_hash = self.prev_hash, str(row["hash"])
 
+    def _own_hash(self, seq: int, row: Mapping[str, Any]) -> None:
+        written = _written_seq(row, seq)
+        if written is None:
+            self.add(seq, f"entry {seq} was changed (its hash does not match its content)")
+        elif written != seq:
+            self.add(seq, f"entry {seq} was renumbered (it was written as entry {written})")
+
     def _gap(self, seq: int) -> None:
-        last = f"..{seq - 1}" if seq - 1 > self.expected_seq else ""
-        self.add(
-            self.expected_seq, f"entry {self.expected_seq}{last} was deleted (seq jumps to {seq})"
-        )
+        gone = _span(self.expected_seq, seq - 1)
+        self.add(self.expected_seq, f"{gone} deleted (seq jumps to {seq})")
 
     def _broken_link(self, seq: int, row: Mapping[str, Any]) -> None:
         written = _written_seq(row, seq)
@@ -287,6 +292,8 @@ class _Walker:
                 f"entry {seq - 1} was inserted (entry {seq} was written "
                 f"right after entry {seq - 2})",
             )
+        elif written == seq and not self.prev_ok:
+            return  # the previous entry's problem, already reported, explains this link
         elif written == seq:
             self.add(
                 seq - 1,
@@ -306,13 +313,15 @@ class _Walker:
         """Compare the last entry with the head kept in meta."""
         last = self.expected_seq - 1
         if last < head_seq:
-            self.add(
-                last + 1, f"entries {last + 1}..{head_seq} were deleted (the head is {head_seq})"
-            )
+            self.add(last + 1, f"{_span(last + 1, head_seq)} deleted (the head is {head_seq})")
         elif last > head_seq:
-            self.add(head_seq + 1, f"entries {head_seq + 1}..{last} were added after the head")
+            self.add(head_seq + 1, f"{_span(head_seq + 1, last)} added after the head")
         elif last and self.prev_hash != head_hash:
             self.add(last, f"entry {last} was replaced (its hash differs from the head's)")
+
+
+def _span(first: int, last: int) -> str:
+    return f"entry {first} was" if first == last else f"entries {first}..{last} were"
 
 
 def _written_seq(row: Mapping[str, Any], seq: int, around: int = 10) -> int | None:
