@@ -54,10 +54,10 @@ def make_workspace(root: Path, extra_config: str = "") -> Path:
 def seed(brain: Brain, root: Path) -> dict[str, int]:
     """Three documents: public, sales-only, hr-only (the secret); their ids by name."""
     ids = {}
-    for name, text, acl in (
-        ("public", PUBLIC_TEXT, []),
-        ("sales", SALES_TEXT, ["sales"]),
-        ("secret", SECRET_TEXT, ["hr"]),
+    for name, text, acl, doc_type in (
+        ("public", PUBLIC_TEXT, [], "manual"),
+        ("sales", SALES_TEXT, ["sales"], "contract"),
+        ("secret", SECRET_TEXT, ["hr"], "report"),
     ):
         path = root / "docs" / f"{name}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +65,7 @@ def seed(brain: Brain, root: Path) -> dict[str, int]:
         report = brain.ingest([path], kb="main", acl=acl, jobs=1)
         doc_id = report.files[0].document_id
         assert doc_id is not None
+        brain.set_type(doc_id, doc_type)  # so the assistants' type filters find them
         ids[name] = doc_id
     return ids
 

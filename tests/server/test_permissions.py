@@ -90,7 +90,11 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/v1/models"): _json("/v1/models", {}),
     ("POST", "/v1/chat/completions"): _json(
         "/v1/chat/completions",
-        {"model": "support", "messages": [{"role": "user", "content": QUESTION}], "stream": True},
+        {
+            "model": "management",
+            "messages": [{"role": "user", "content": QUESTION}],
+            "stream": True,
+        },
     ),
 }
 # The same question asked without streaming, too.
@@ -98,7 +102,7 @@ EXTRA: list[Call] = [
     _json("/api/ask", {"question": QUESTION, "stream": True}),
     _json(
         "/v1/chat/completions",
-        {"model": "support", "messages": [{"role": "user", "content": QUESTION}]},
+        {"model": "management", "messages": [{"role": "user", "content": QUESTION}]},
     ),
     _conversation("/messages", {"question": QUESTION}),
     _json("/api/search", {"query": "Zephyrine quokka grade", "mode": "bm25"}),
