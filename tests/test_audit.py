@@ -203,5 +203,7 @@ def test_hostile_detail_is_bounded(brain: Brain) -> None:
     entry = next(brain.audit.export())
     assert len(entry["detail"]["name"]) <= 2001 and len(entry["detail"]["l"]) == 200
     assert entry["detail"]["f"] is None and len(entry["actor"]) <= 2001
+    brain.audit.record("upload", actor="a", target="bad\udcffname", detail={"\ud800": float("inf")})
+    assert list(brain.audit.export())[-1]["detail"] == {"?": None}
     assert brain.audit.verify().ok
     assert json.dumps(entry)

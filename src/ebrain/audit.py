@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -105,17 +106,24 @@ def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
 
 
 def bounded(value: Any, depth: int = 0) -> Any:
-    """A JSON-safe copy of `value` with long strings, long lists and deep nesting cut."""
-    if value is None or isinstance(value, bool | int | float):
-        return value if not isinstance(value, float) or value == value else None
+    """A JSON-safe copy of `value`: long strings, long lists and deep nesting cut, non-finite
+    numbers as null, text that is not valid Unicode (lone surrogates) repaired."""
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if depth >= 6:
         return "…"
     if isinstance(value, Mapping):
         items = list(value.items())[:MAX_ITEMS]
-        return {str(k)[:MAX_TEXT]: bounded(v, depth + 1) for k, v in items}
+        return {_text(k): bounded(v, depth + 1) for k, v in items}
     if isinstance(value, list | tuple | set | frozenset):
         return [bounded(v, depth + 1) for v in list(value)[:MAX_ITEMS]]
-    text = str(value)
+    return _text(value)
+
+
+def _text(value: Any) -> str:
+    text = str(value)[: MAX_TEXT + 1].encode("utf-8", "replace").decode("utf-8")
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
 
 

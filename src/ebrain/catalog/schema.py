@@ -333,7 +333,7 @@ app_user = sa.Table(
     sa.Column("name", sa.Text, nullable=False, unique=True),
     sa.Column("role", sa.Text, nullable=False, server_default="viewer"),  # admin, editor, viewer
     sa.Column("password_hash", sa.Text),  # argon2id; NULL = no password login
-    sa.Column("disabled", sa.Boolean, nullable=False, server_default=ZERO),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("oidc_sub", sa.Text, unique=True),  # the OIDC subject this user logs in as
     sa.Column("email", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", sa.Text, nullable=False),
