@@ -31,7 +31,7 @@ def test_upload_ingests_in_the_background(fresh: Running) -> None:
         assert r.status_code == 202, r.text
         job = wait_job(c, r.json()["job_id"])
         assert job["state"] == "done" and job["counts"] == {"done": 3, "failed": 1}
-        failed = [f for f in job["files"] if f["state"] == "failed"][0]
+        failed = next(f for f in job["files"] if f["state"] == "failed")
         assert failed["name"] == "broken.pdf" and failed["reason"]  # the CLI's reason
         assert all("stored" not in f for f in job["files"])
         hits = c.post("/api/search", json={"query": "widget number 2"}).json()["hits"]
