@@ -133,3 +133,17 @@ def test_audit_verify_and_export(workspace: Path, tmp_path: Path) -> None:
     assert report["problems"] == [{"seq": 2, "reason": report["reason"]}]
     code, _ = _run(workspace, "audit", "verify")
     assert code == 2
+
+
+def test_passwd_prompt_and_chinese_messages(workspace: Path) -> None:
+    _run(workspace, "user", "create", "dora")
+    code, out = _run(workspace, "user", "passwd", "dora", stdin="first pass 1\nfirst pass 1\n")
+    assert code == 0 and "dora" in out
+    with Brain.open(workspace) as b:
+        assert b.identity.check_password("dora", "first pass 1") is not None
+    result = runner.invoke(
+        build(),
+        ["--workspace", str(workspace), "user", "disable", "dora"],
+        env={"EBRAIN_LOCALE": "zh"},
+    )
+    assert result.exit_code == 0 and "已停用" in result.stdout
