@@ -180,7 +180,7 @@ class AuditLog:
     ) -> int:
         head_seq, prev = q.head(conn)
         entry: dict[str, Any] = {
-            "seq": max(head_seq, q.max_seq(conn)) + 1,
+            "seq": max(head_seq, q.last_seq(conn)) + 1,
             "at": now_precise(),
             "actor": None if actor is None else bounded(actor),
             "action": str(action)[:100],

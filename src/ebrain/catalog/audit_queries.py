@@ -14,32 +14,40 @@ HEAD_KEY = "audit_head"
 GENESIS = "0" * 64
 
 
+# Built once: the writer runs them on every audited request, and building a statement costs
+# more than running it.
+_HEAD = sa.select(t.meta.c.value).where(t.meta.c.key == sa.bindparam("k")).with_for_update()
+_LAST = sa.select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+_INSERT = sa.insert(t.audit_log)
+_MOVE = sa.update(t.meta).where(t.meta.c.key == sa.bindparam("k")).values(value=sa.bindparam("v"))
+_ADD_HEAD = sa.insert(t.meta).values(key=sa.bindparam("k"), value=sa.bindparam("v"))
+
+
 def head(conn: sa.Connection) -> tuple[int, str]:
-    """The last entry's (seq, hash) as recorded in meta, locked for update where the database
-    can (SQLite: the caller's BEGIN IMMEDIATE already serializes writers)."""
-    q = sa.select(t.meta.c.value).where(t.meta.c.key == HEAD_KEY).with_for_update()
-    row = conn.execute(q).first()
+    """The last entry's (seq, hash) as recorded in meta (else the last stored entry), locked
+    for update where the database can (SQLite: the caller's BEGIN IMMEDIATE already
+    serializes writers)."""
+    row = conn.execute(_HEAD, {"k": HEAD_KEY}).first()
     if row is not None:
         seq, _, digest = str(row[0]).partition(":")
         return int(seq), digest
-    last = sa.select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc())
-    found = conn.execute(last.limit(1)).first()
+    found = conn.execute(_LAST).first()
     return (0, GENESIS) if found is None else (int(found[0]), str(found[1]))
 
 
-def max_seq(conn: sa.Connection) -> int:
+def last_seq(conn: sa.Connection) -> int:
     """The highest seq stored (0 when the log is empty)."""
-    return int(conn.execute(sa.select(sa.func.max(t.audit_log.c.seq))).scalar() or 0)
+    found = conn.execute(_LAST).first()
+    return 0 if found is None else int(found[0])
 
 
 def append(conn: sa.Connection, entry: Mapping[str, Any]) -> None:
     """Insert one entry (seq, at, actor, action, target, detail, prev_hash, hash) and move the
     head to it."""
-    conn.execute(sa.insert(t.audit_log).values(**entry))
-    value = f"{entry['seq']}:{entry['hash']}"
-    done = conn.execute(sa.update(t.meta).where(t.meta.c.key == HEAD_KEY).values(value=value))
-    if done.rowcount == 0:
-        conn.execute(sa.insert(t.meta).values(key=HEAD_KEY, value=value))
+    conn.execute(_INSERT, dict(entry))
+    value = {"k": HEAD_KEY, "v": f"{entry['seq']}:{entry['hash']}"}
+    if conn.execute(_MOVE, value).rowcount == 0:
+        conn.execute(_ADD_HEAD, value)
 
 
 def page(

@@ -19,7 +19,25 @@ FIRST_ADMIN_KEY = "first_admin_token_sha256"
 
 
 # --- users and groups --------------------------------------------------------------------
+# Built once: the statements that run on every authenticated request (building a statement
+# costs more than running it).
+_GROUPS_OF = (
+    sa.select(t.user_group.c.grp)
+    .where(t.user_group.c.user_id == sa.bindparam("uid"))
+    .order_by(t.user_group.c.grp)
+)
+_USER_BY_ID = sa.select(t.app_user).where(t.app_user.c.id == sa.bindparam("uid"))
+_KEY = sa.select(t.api_key, t.app_user.c.name.label("user_name")).join(
+    t.app_user, t.app_user.c.id == t.api_key.c.user_id
+)
+_KEY_BY_ID = _KEY.where(t.api_key.c.id == sa.bindparam("kid"))
+_SESSION = sa.select(t.web_session).where(t.web_session.c.token_hash == sa.bindparam("th"))
+
+
 def _with_groups(conn: sa.Connection, rows: Sequence[Row]) -> list[dict[str, Any]]:
+    if len(rows) == 1:
+        found = [str(g) for g in conn.execute(_GROUPS_OF, {"uid": rows[0]["id"]}).scalars()]
+        return [{**rows[0], "groups": found}]
     ids = [int(r["id"]) for r in rows]
     groups: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
@@ -37,7 +55,7 @@ def user(conn: sa.Connection, name: str) -> dict[str, Any] | None:
 
 def user_by_id(conn: sa.Connection, user_id: int) -> dict[str, Any] | None:
     """The user with this id (with its `groups`), or None."""
-    row = conn.execute(sa.select(t.app_user).where(t.app_user.c.id == user_id)).mappings().first()
+    row = conn.execute(_USER_BY_ID, {"uid": user_id}).mappings().first()
     return _with_groups(conn, [dict(row)])[0] if row is not None else None
 
 
@@ -106,12 +124,6 @@ def admin_exists(conn: sa.Connection) -> bool:
 
 
 # --- API keys ----------------------------------------------------------------------------
-def _key_select() -> sa.Select[Any]:
-    return sa.select(t.api_key, t.app_user.c.name.label("user_name")).join(
-        t.app_user, t.app_user.c.id == t.api_key.c.user_id
-    )
-
-
 def insert_key(conn: sa.Connection, values: Mapping[str, Any]) -> None:
     """Store a key row (id, user_id, key_hash, kbs as a list, created_at)."""
     row = {**values, "kbs": json.dumps(list(values.get("kbs", ())), ensure_ascii=False)}
@@ -120,13 +132,13 @@ def insert_key(conn: sa.Connection, values: Mapping[str, Any]) -> None:
 
 def key(conn: sa.Connection, key_id: str) -> dict[str, Any] | None:
     """One key row with its user's name (`user_name`), or None."""
-    row = conn.execute(_key_select().where(t.api_key.c.id == key_id)).mappings().first()
+    row = conn.execute(_KEY_BY_ID, {"kid": key_id}).mappings().first()
     return _key_dict(dict(row)) if row is not None else None
 
 
 def keys(conn: sa.Connection, user_id: int | None = None) -> list[dict[str, Any]]:
     """Every key (of one user when given), oldest first."""
-    q = _key_select().order_by(t.api_key.c.created_at, t.api_key.c.id)
+    q = _KEY.order_by(t.api_key.c.created_at, t.api_key.c.id)
     if user_id is not None:
         q = q.where(t.api_key.c.user_id == user_id)
     return [_key_dict(dict(r)) for r in conn.execute(q).mappings()]
@@ -155,8 +167,7 @@ def insert_session(conn: sa.Connection, values: Mapping[str, Any]) -> None:
 
 def session(conn: sa.Connection, token_hash: str) -> Row | None:
     """The session with this token hash, or None."""
-    q = sa.select(t.web_session).where(t.web_session.c.token_hash == token_hash)
-    row = conn.execute(q).mappings().first()
+    row = conn.execute(_SESSION, {"th": token_hash}).mappings().first()
     return None if row is None else dict(row)
 
 
