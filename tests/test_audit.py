@@ -207,3 +207,12 @@ def test_hostile_detail_is_bounded(brain: Brain) -> None:
     assert list(brain.audit.export())[-1]["detail"] == {"?": None}
     assert brain.audit.verify().ok
     assert json.dumps(entry)
+
+
+def test_store_questions_from_config(workspace: Path) -> None:
+    (workspace / "config.yaml").write_text(
+        "embed:\n  model: none\naudit:\n  store_questions: true\n", encoding="utf-8"
+    )
+    with Brain.open(workspace) as b:
+        b.audit.record_ask(actor="user:a", question="q?", documents=[])
+        assert next(b.audit.export())["detail"] == {"documents": [], "question": "q?"}

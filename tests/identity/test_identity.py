@@ -138,6 +138,7 @@ def test_kb_limited_key(ident: Identity, brain: Brain) -> None:
     with pytest.raises(NotFoundError):
         ident.create_key("fay", kbs=["missing"])
     assert len(ident.list_keys("fay")) == 1  # the failed create left nothing behind
+    assert _actions(brain).count("key_created") == 1  # and no audit entry: one transaction
 
 
 def test_session_expiry_and_logout(ident: Identity, clock: Clock) -> None:
