@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 
 from ebrain.errors import NotFoundError
 from ebrain.server.auth_routes import user_view
 from ebrain.server.errors import ERROR_RESPONSES
 from ebrain.server.schemas import KeyBody, UserBody
 from ebrain.server.security import Admin
+
+Short = Annotated[str, PathParam(min_length=1, max_length=100)]
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=ERROR_RESPONSES)
 
@@ -47,7 +50,7 @@ def create_user(request: Request, who: Admin, body: UserBody) -> dict[str, Any]:
 
 
 @router.post("/users/{name}/disable", summary="Disable a user (admin)")
-def disable_user(request: Request, who: Admin, name: str) -> dict[str, Any]:
+def disable_user(request: Request, who: Admin, name: Short) -> dict[str, Any]:
     identity = _identity(request)
     if identity.get_user(name) is None:
         raise NotFoundError(f"no user {name!r}")
@@ -72,7 +75,7 @@ def create_key(request: Request, who: Admin, body: KeyBody) -> dict[str, Any]:
 
 
 @router.delete("/keys/{key_id}", summary="Revoke an API key (admin)")
-def revoke_key(request: Request, who: Admin, key_id: str) -> dict[str, Any]:
+def revoke_key(request: Request, who: Admin, key_id: Short) -> dict[str, Any]:
     _identity(request).revoke_key(key_id, actor=who.name)
     return {"revoked": key_id}
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from ebrain.answer.types import Answer
@@ -30,6 +31,8 @@ from ebrain.server.security import Caller, Editor, Viewer
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 MAX_LIST = 10_000
+DocId = Annotated[int, PathParam(ge=1, le=2**62, description="A document id.")]
+ConvId = Annotated[str, PathParam(min_length=1, max_length=64)]
 
 
 def _state(request: Request) -> Any:
@@ -90,7 +93,7 @@ def list_documents(
 
 @router.get("/documents/{document_id}", summary="One document: metadata and chunks")
 def show_document(
-    request: Request, who: Viewer, document_id: int, text: bool = Query(False)
+    request: Request, who: Viewer, document_id: DocId, text: bool = Query(False)
 ) -> dict[str, Any]:
     return visible_document(request, who, document_id, text)
 
@@ -101,7 +104,7 @@ def show_document(
     response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def document_file(request: Request, who: Viewer, document_id: int) -> Response:
+def document_file(request: Request, who: Viewer, document_id: DocId) -> Response:
     doc = visible_document(request, who, document_id)
     for raw in doc.get("paths") or []:
         path = Path(raw)
@@ -111,7 +114,7 @@ def document_file(request: Request, who: Viewer, document_id: int) -> Response:
 
 
 @router.delete("/documents/{document_id}", summary="Delete a document (editor)")
-def delete_document(request: Request, who: Editor, document_id: int) -> dict[str, Any]:
+def delete_document(request: Request, who: Editor, document_id: DocId) -> dict[str, Any]:
     visible_document(request, who, document_id)
     state = _state(request)
     state.brain.remove_document(document_id)
@@ -122,7 +125,7 @@ def delete_document(request: Request, who: Editor, document_id: int) -> dict[str
 @router.post(
     "/documents/{document_id}/reingest", status_code=202, summary="Re-ingest a document (editor)"
 )
-def reingest_document(request: Request, who: Editor, document_id: int) -> dict[str, Any]:
+def reingest_document(request: Request, who: Editor, document_id: DocId) -> dict[str, Any]:
     doc = visible_document(request, who, document_id)
     paths = [p for p in doc.get("paths") or [] if Path(p).is_file()]
     if not paths:
@@ -229,13 +232,13 @@ def list_conversations(request: Request, who: Viewer) -> dict[str, Any]:
     return {"conversations": _state(request).queries.conversations(who.name)}
 
 
-def _own(request: Request, who: Caller, conversation_id: str) -> None:
+def _own(request: Request, who: Caller, conversation_id: ConvId) -> None:
     if _state(request).queries.conversation_owner(conversation_id) != who.name:
         raise NotFoundError(f"no conversation {conversation_id!r}")
 
 
 @router.get("/conversations/{conversation_id}", summary="A conversation's messages")
-def show_conversation(request: Request, who: Viewer, conversation_id: str) -> dict[str, Any]:
+def show_conversation(request: Request, who: Viewer, conversation_id: ConvId) -> dict[str, Any]:
     _own(request, who, conversation_id)
     conv = _state(request).brain.conversation(conversation_id, principal=who.principal)
     return {"id": conversation_id, "messages": [m.to_dict() for m in conv.history()]}
@@ -246,7 +249,9 @@ def show_conversation(request: Request, who: Viewer, conversation_id: str) -> di
     summary="Ask a follow-up in a conversation (JSON, or SSE with stream=true)",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-def conversation_turn(request: Request, who: Viewer, conversation_id: str, body: TurnBody) -> Any:
+def conversation_turn(
+    request: Request, who: Viewer, conversation_id: ConvId, body: TurnBody
+) -> Any:
     _own(request, who, conversation_id)
     options = ask_options(who, None, None)
     conv = _state(request).brain.conversation(conversation_id, **options)

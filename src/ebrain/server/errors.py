@@ -143,5 +143,5 @@ def install(app: FastAPI) -> None:
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorBody, "description": HTTP_CODES[s].replace("_", " ")}
-    for s in (401, 403, 404, 422, 429)
+    for s in (400, 401, 403, 404, 409, 413, 415, 422, 429, 502)
 }

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 
 from ebrain.errors import NotFoundError
@@ -22,6 +23,7 @@ from ebrain.server.security import Caller, Editor, Viewer
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
 POLL_S = 0.5
+JobId = Annotated[str, PathParam(min_length=1, max_length=64)]
 
 
 def _state(request: Request) -> Any:
@@ -111,12 +113,12 @@ def list_jobs(request: Request, who: Viewer) -> dict[str, Any]:
 
 
 @router.get("/jobs/{job_id}", summary="An ingest job with each file's state and reason")
-def show_job(request: Request, who: Viewer, job_id: str) -> dict[str, Any]:
+def show_job(request: Request, who: Viewer, job_id: JobId) -> dict[str, Any]:
     return _job(request, who, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", summary="Cancel a job's queued files (editor)")
-def cancel_job(request: Request, who: Editor, job_id: str) -> dict[str, Any]:
+def cancel_job(request: Request, who: Editor, job_id: JobId) -> dict[str, Any]:
     _job(request, who, job_id)
     return {"cancelled": _state(request).jobs.cancel(job_id)}
 
@@ -126,7 +128,7 @@ def cancel_job(request: Request, who: Editor, job_id: str) -> dict[str, Any]:
     summary="Job progress as server-sent events (`progress`, then `done`)",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-def job_events(request: Request, who: Viewer, job_id: str) -> Any:
+def job_events(request: Request, who: Viewer, job_id: JobId) -> Any:
     _job(request, who, job_id)
     return sse.stream_async(_progress(request, who, job_id))
 
