@@ -20,6 +20,8 @@ PUBLIC = {
     ("POST", "/auth/login"),
     ("POST", "/auth/logout"),
     ("POST", "/auth/first-admin"),
+    ("GET", "/auth/oidc/login"),
+    ("GET", "/auth/oidc/callback"),
 }
 QUESTION = "What are the QUOKKAPAY salary bands of Zephyrine grade one?"
 Call = Callable[[Running, str | None], dict[str, Any]]
