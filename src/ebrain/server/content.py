@@ -151,7 +151,7 @@ def stats(request: Request, who: Viewer) -> dict[str, Any]:
 
 # --- search and ask ------------------------------------------------------------------------
 @router.post("/search", summary="Search with the CLI's filters (and explain)")
-def search(request: Request, who: Viewer, body: SearchBody) -> dict[str, Any]:
+def search(request: Request, who: Viewer, body: SearchBody) -> JSONResponse:
     state = _state(request)
     result = state.brain.search_ex(
         body.query,
@@ -169,13 +169,16 @@ def search(request: Request, who: Viewer, body: SearchBody) -> dict[str, Any]:
     state.metrics.observe_search(result.timings_ms)
     seen = sorted({h.document_id for h in result.hits})
     state.audit_question("search", who.name, body.query, seen, {"hits": len(result.hits)})
-    return {
-        "hits": [h.to_dict() for h in result.hits],
-        "mode": result.mode,
-        "timings_ms": result.timings_ms,
-        "bm25_weight": result.bm25_weight,
-        "notes": result.notes,
-    }
+    # JSONResponse directly: the hits are plain JSON already (no re-validation per request)
+    return JSONResponse(
+        {
+            "hits": [h.to_dict() for h in result.hits],
+            "mode": result.mode,
+            "timings_ms": result.timings_ms,
+            "bm25_weight": result.bm25_weight,
+            "notes": result.notes,
+        }
+    )
 
 
 def answered(request: Request, who: Caller, answer: Answer, started: float) -> dict[str, Any]:
@@ -215,7 +218,7 @@ def ask(request: Request, who: Viewer, body: AskBody) -> Any:
         items = brain.ask_stream(body.question, **options)
         return sse.stream(sse.answer_events(items, lambda a: answered(request, who, a, started)))
     answer = brain.ask(body.question, **options)
-    return answered(request, who, answer, started)
+    return JSONResponse(answered(request, who, answer, started))
 
 
 # --- conversations and feedback ------------------------------------------------------------
