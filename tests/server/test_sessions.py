@@ -76,6 +76,9 @@ def test_rate_limit_per_key_answers_429_with_retry_after(tmp_path: Path) -> None
             assert limited.json()["error"]["code"] == "rate_limited"
         with srv.client("sally") as c:  # another user has their own bucket
             assert c.get("/api/kbs").status_code == 200
+        with srv.client() as c:  # password guessing is throttled too
+            codes = [_login(c, "admin", f"guess-{i}").status_code for i in range(5)]
+            assert codes[:3] == [401, 401, 401] and codes[-1] == 429
     brain.close()
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from ebrain.errors import EbrainError
 from ebrain.server.errors import ERROR_RESPONSES, ApiError
+from ebrain.server.limits import retry_after
 from ebrain.server.schemas import FirstAdminBody, LoginBody
 from ebrain.server.security import CSRF_COOKIE, SESSION_COOKIE, Viewer, check_csrf
 
@@ -43,9 +44,21 @@ def start_session(request: Request, user: Any, body: dict[str, Any]) -> JSONResp
     return response
 
 
+def throttle(request: Request, *names: str) -> None:
+    """429 when a login name or the client address tries too often (guessing passwords)."""
+    limiter = _state(request).limiter
+    client = request.client.host if request.client else "?"
+    wait = max(limiter.take(f"login:{n}") for n in (*names, f"ip:{client}"))
+    if wait > 0:
+        raise ApiError(
+            429, "too many login attempts; wait", headers={"Retry-After": retry_after(wait)}
+        )
+
+
 @router.post("/login", summary="Log in with a password; sets the session and CSRF cookies")
 def login(request: Request, body: LoginBody) -> JSONResponse:
     state = _state(request)
+    throttle(request, body.username)
     user = state.brain.identity.check_password(body.username, body.password)
     if user is None:
         state.audit("login_failed", None, target=body.username, detail={"via": "password"})
@@ -74,6 +87,7 @@ def me(who: Viewer) -> dict[str, Any]:
 @router.post("/first-admin", summary="Create the first admin with the one-time token")
 def first_admin(request: Request, body: FirstAdminBody) -> JSONResponse:
     state = _state(request)
+    throttle(request, "first-admin")
     try:
         user = state.brain.identity.claim_first_admin(body.token, body.name, body.password)
     except EbrainError as exc:

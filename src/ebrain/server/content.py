@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.background import BackgroundTask
 
 from ebrain.answer.types import Answer
 from ebrain.errors import NotFoundError, PermissionDeniedError
@@ -168,7 +169,10 @@ def search(request: Request, who: Viewer, body: SearchBody) -> JSONResponse:
     )
     state.metrics.observe_search(result.timings_ms)
     seen = sorted({h.document_id for h in result.hits})
-    state.audit_question("search", who.name, body.query, seen, {"hits": len(result.hits)})
+    # audited right after the response is sent (the ask path audits before it answers)
+    audit = BackgroundTask(
+        state.audit_question, "search", who.name, body.query, seen, {"hits": len(result.hits)}
+    )
     # JSONResponse directly: the hits are plain JSON already (no re-validation per request)
     return JSONResponse(
         {
@@ -177,7 +181,8 @@ def search(request: Request, who: Viewer, body: SearchBody) -> JSONResponse:
             "timings_ms": result.timings_ms,
             "bm25_weight": result.bm25_weight,
             "notes": result.notes,
-        }
+        },
+        background=audit,
     )
 
 
