@@ -107,9 +107,10 @@ def direct(ws: Path, questions: list[str], n: int) -> dict[str, Any]:
 class Server:
     """`python -m ebrain serve` on a free port, in its own process."""
 
-    def __init__(self, ws: Path, port: int) -> None:
+    def __init__(self, ws: Path, port: int, workers: int = 1) -> None:
         env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
         cmd = [sys.executable, "-m", "ebrain", "-w", str(ws), "serve", "--port", str(port)]
+        cmd += ["--workers", str(workers)]
         self.log = open(ws / "server.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{port}"
@@ -202,6 +203,7 @@ def phase(
                     lat[kind].append(ms) if ok else errors.append(kind)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    load_before = os.getloadavg()[0]
     uploader.start()
     t0 = time.perf_counter()
     for t in threads:
@@ -224,6 +226,7 @@ def phase(
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
         "upload": ingest,
+        "loadavg_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
 
 
@@ -236,6 +239,9 @@ def main() -> None:
     ap.add_argument("--direct", type=int, default=200, help="questions for the overhead check")
     ap.add_argument("--embed", default="none", help="embed.model of the workspace (none = BM25)")
     ap.add_argument("--port", type=int, default=18765)
+    ap.add_argument(
+        "--workers", type=int, default=1, help="server processes (ebrain serve --workers)"
+    )
     ap.add_argument("--out", default=str(REPO / "bench" / "results" / "load.json"))
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="ebrain-load-"))
@@ -246,9 +252,10 @@ def main() -> None:
         "questions": len(questions),
         "cpus": os.cpu_count(),
     }
+    results["loadavg_1min_at_start"] = round(os.getloadavg()[0], 1)
     results["direct"] = direct(ws, questions, args.direct)
     print("direct:", results["direct"], flush=True)
-    server = Server(ws, args.port)
+    server = Server(ws, args.port, args.workers)
     try:
         results["http_sequential"] = sequential(server.url, viewer, questions, args.direct)
         print("http sequential:", results["http_sequential"], flush=True)
