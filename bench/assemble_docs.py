@@ -20,6 +20,7 @@ BENCH_ORDER = [
     "answer",
     "guard",
     "retrieval-peers",
+    "load",
 ]
 CLI_ORDER = ["core", "dict", "ask", "prompt", "models", "guard", "plan"]
 
