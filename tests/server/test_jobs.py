@@ -116,3 +116,15 @@ def test_delete_and_reingest(fresh: Running) -> None:
         assert c.get(f"/api/documents/{doc_id}").status_code == 404
     actions = [e["action"] for e in fresh.brain.audit.export()]
     assert {"upload", "reingest", "delete"} <= set(actions)
+
+
+def test_jobs_are_seen_only_by_their_starter(fresh: Running) -> None:
+    with fresh.client("editor") as c:
+        job_id = c.post("/api/uploads", files=_files(1, "private"), data={"acl": "sales"}).json()[
+            "job_id"
+        ]
+        wait_job(c, job_id)
+    with fresh.client("admin") as c:  # not in group sales: the file name is not for it
+        assert c.get(f"/api/jobs/{job_id}").status_code == 404
+        assert c.get("/api/jobs").json()["jobs"] == []
+        assert c.get(f"/api/jobs/{job_id}/events").status_code == 404
