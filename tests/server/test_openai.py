@@ -90,3 +90,17 @@ def test_ask_sse_stream_and_feedback_and_audit(running: Running) -> None:
     assert asks and asks[-1]["detail"]["documents"] == [running.docs["public"]]
     assert "question" not in asks[-1]["detail"]  # audit.store_questions is off by default
     assert any(e["action"] == "key_used" for e in entries)
+
+
+def test_conversation_keeps_its_assistant_and_history(running: Running) -> None:
+    with running.client("otto") as c:
+        cid = c.post("/api/conversations", json={"assistant": "support"}).json()["id"]
+        first = c.post(f"/api/conversations/{cid}/messages", json={"question": QUESTION}).json()
+        assert first["assistant"] == "support" and first["citations"]
+        second = c.post(
+            f"/api/conversations/{cid}/messages", json={"question": "And the fan?"}
+        ).json()
+        assert second["assistant"] == "support"
+        messages = c.get(f"/api/conversations/{cid}").json()["messages"]
+        assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
+        assert cid in {x["id"] for x in c.get("/api/conversations").json()["conversations"]}

@@ -130,6 +130,14 @@ class JobQueries:
             row = conn.execute(q).first()
         return None if row is None else str(row[0])
 
+    def conversation_assistant(self, conversation_id: str) -> str | None:
+        """The assistant a conversation was started with (None when unknown)."""
+        c = t.conversation.c
+        q = sa.select(c.assistant).where(c.id == conversation_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return None if row is None or not row[0] else str(row[0])
+
     def conversations(self, user: str, limit: int = 100) -> list[dict[str, Any]]:
         """The user's conversations, newest first."""
         c, o = t.conversation.c, t.conversation_owner.c

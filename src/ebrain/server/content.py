@@ -261,8 +261,9 @@ def conversation_turn(
     request: Request, who: Viewer, conversation_id: ConvId, body: TurnBody
 ) -> Any:
     _own(request, who, conversation_id)
-    options = ask_options(who, None, None)
-    conv = _state(request).brain.conversation(conversation_id, **options)
+    state = _state(request)
+    options = ask_options(who, state.queries.conversation_assistant(conversation_id), None)
+    conv = state.brain.conversation(conversation_id, **options)
     started = time.perf_counter()
     if body.stream:
         items = conv.stream(body.question)
