@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.server.harness import SECRET_MARKERS, Running
+from ebrain.brain import Brain
+from tests.server.harness import SECRET_MARKERS, Running, make_workspace, serve
 
 
 def _error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -129,3 +131,18 @@ def test_key_limited_to_a_kb(running: Running) -> None:
             "/api/search", json={"query": "controller", "kb": ["other"]}, headers=headers
         )
         _error(other, 403)
+
+
+def test_an_unexpected_error_is_a_500_without_details(tmp_path: Path) -> None:
+    brain = Brain.open(make_workspace(tmp_path))
+    with serve(brain) as srv:
+
+        def boom() -> None:
+            raise RuntimeError("secret detail /etc/shadow")
+
+        srv.app.add_api_route("/boom", boom)  # this test's own app: a route that fails
+        with srv.client() as c:
+            r = c.get("/boom")
+    brain.close()
+    _error(r, 500, "internal_error")
+    assert "secret detail" not in r.text and "shadow" not in r.text

@@ -40,28 +40,39 @@ class HeadersAndMetrics:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status, recorded = 500, False
+
+        def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+                self.metrics.latency.labels(route).observe(time.perf_counter() - started)
 
         async def send_with_headers(message: Any) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                headers = list(message.get("headers", [])) + SECURITY_HEADERS
-                names = {h[0].lower() for h in headers}
-                if not scope["path"].startswith(("/docs", "/redoc")):
-                    headers.append(STRICT_CSP)
-                if b"cache-control" not in names:
-                    headers.append(NO_STORE)
-                message = {**message, "headers": headers}
+                message = {**message, "headers": _headers(scope, message)}
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                record()  # as the last body part goes out, before any background task runs
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            route = scope.get("route")
-            name = getattr(route, "path", None) or "unmatched"
-            self.metrics.requests.labels(name, scope["method"], str(status)).inc()
-            self.metrics.latency.labels(name).observe(time.perf_counter() - started)
+            record()
+
+
+def _headers(scope: dict[str, Any], message: Any) -> list[tuple[bytes, bytes]]:
+    headers = list(message.get("headers", [])) + SECURITY_HEADERS
+    names = {h[0].lower() for h in headers}
+    if not scope["path"].startswith(("/docs", "/redoc")):
+        headers.append(STRICT_CSP)
+    if b"cache-control" not in names:
+        headers.append(NO_STORE)
+    return headers
 
 
 def create_app(brain: Any, *, run_jobs: bool = True) -> FastAPI:
