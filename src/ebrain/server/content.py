@@ -22,10 +22,14 @@ from ebrain.errors import NotFoundError, PermissionDeniedError
 from ebrain.server import sse
 from ebrain.server.errors import ERROR_RESPONSES, ApiError
 from ebrain.server.schemas import (
+    AnswerOut,
     AskBody,
     ConversationBody,
+    DocumentsOut,
     FeedbackBody,
+    KbsOut,
     SearchBody,
+    SearchOut,
     TurnBody,
 )
 from ebrain.server.security import Caller, Editor, Viewer
@@ -66,7 +70,11 @@ def _visible_documents(
 
 
 # --- knowledge bases and documents ------------------------------------------------------
-@router.get("/kbs", summary="Knowledge bases with the documents you may read")
+@router.get(
+    "/kbs",
+    summary="Knowledge bases with the documents you may read",
+    responses={200: {"model": KbsOut}},
+)
 def list_kbs(request: Request, who: Viewer) -> dict[str, Any]:
     counts = Counter(str(d["kb"]) for d in _visible_documents(request, who))
     kbs = [k for k in _state(request).brain.kbs() if who.allows_kb(k.name)]
@@ -77,7 +85,9 @@ def list_kbs(request: Request, who: Viewer) -> dict[str, Any]:
     }
 
 
-@router.get("/documents", summary="Documents you may read")
+@router.get(
+    "/documents", summary="Documents you may read", responses={200: {"model": DocumentsOut}}
+)
 def list_documents(
     request: Request,
     who: Viewer,
@@ -151,7 +161,12 @@ def stats(request: Request, who: Viewer) -> dict[str, Any]:
 
 
 # --- search and ask ------------------------------------------------------------------------
-@router.post("/search", summary="Search with the CLI's filters (and explain)")
+@router.post(
+    "/search",
+    summary="Search with the CLI's filters (and explain)",
+    response_class=JSONResponse,
+    responses={200: {"model": SearchOut}},
+)
 def search(request: Request, who: Viewer, body: SearchBody) -> JSONResponse:
     state = _state(request)
     result = state.brain.search_ex(
@@ -213,7 +228,8 @@ def ask_options(
 @router.post(
     "/ask",
     summary="Ask: a cited answer or a refusal (JSON, or SSE with stream=true)",
-    responses={200: {"content": {"text/event-stream": {}}}},
+    response_class=JSONResponse,
+    responses={200: {"model": AnswerOut, "content": {"text/event-stream": {}}}},
 )
 def ask(request: Request, who: Viewer, body: AskBody) -> Any:
     brain = _state(request).brain

@@ -106,3 +106,128 @@ class ChatBody(BaseModel):
     model: str = Field(min_length=1, max_length=100)
     messages: list[ChatMessage] = Field(min_length=1, max_length=200)
     stream: bool = False
+
+
+# --- responses (documented for clients and checked by the schemathesis test) ------------------
+class HitOut(BaseModel):
+    """One search hit (the CLI's `search --json` hit)."""
+
+    chunk_id: int
+    document_id: int
+    title: str
+    doc_type: str
+    kb: str
+    text: str
+    score: float
+    page_start: int | None = None
+    page_end: int | None = None
+    heading_path: list[str] = []
+    char_start: int = 0
+    char_end: int = 0
+    path: str = ""
+    doc_date: str | None = None
+    snippet: str = ""
+    highlights: list[list[int]] = []
+    explain: dict[str, Any] | None = None
+
+
+class SearchOut(BaseModel):
+    """Hits with timings, the fusion weight and notes."""
+
+    hits: list[HitOut]
+    mode: str
+    timings_ms: dict[str, float]
+    bm25_weight: float | None = None
+    notes: list[str] = []
+
+
+class CitationOut(BaseModel):
+    """Source [n] of an answer."""
+
+    n: int
+    chunk_id: int
+    document_id: int
+    title: str
+    page: int | None = None
+    char_start: int
+    char_end: int
+    quote: str
+    verified: bool
+    path: str = ""
+    doc_type: str = ""
+    doc_date: str | None = None
+    problems: list[str] = []
+
+
+class AnswerOut(BaseModel):
+    """An answer with citations, or a refusal with the closest documents (`ask --json`)."""
+
+    text: str
+    citations: list[CitationOut]
+    model: str
+    template_version: str
+    usage: dict[str, Any]
+    trace_id: str
+    confidence: float
+    refused: bool
+    route: dict[str, Any] | None = None
+    guard_events: list[dict[str, Any]]
+    question: str
+    query: str
+    lang: str
+    assistant: str
+    closest: list[dict[str, Any]]
+    blocked: bool
+
+
+class KbOut(BaseModel):
+    """A knowledge base with the number of documents the caller may read."""
+
+    name: str
+    description: str
+    documents: int
+
+
+class KbsOut(BaseModel):
+    """The knowledge bases."""
+
+    kbs: list[KbOut]
+
+
+class DocumentsOut(BaseModel):
+    """A page of the documents the caller may read, and how many there are."""
+
+    total: int
+    documents: list[dict[str, Any]]
+
+
+class JobFileOut(BaseModel):
+    """One uploaded file of a job."""
+
+    id: int
+    job_id: str
+    name: str
+    size: int
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    status: str | None = None
+    reason: str | None = None
+    message: str | None = None
+    document_id: int | None = None
+    chunks: int = 0
+
+
+class JobOut(BaseModel):
+    """An ingest job with its files."""
+
+    id: str
+    kb: str
+    user_name: str
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    acl: list[str]
+    tags: list[str]
+    error: str | None = None
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    files: list[JobFileOut]
+    counts: dict[str, int]

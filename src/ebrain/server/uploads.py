@@ -19,6 +19,7 @@ from ebrain.ingest.parsers.dispatch import supported_extensions
 from ebrain.server import sse
 from ebrain.server.errors import ERROR_RESPONSES, ApiError
 from ebrain.server.jobs import safe_name
+from ebrain.server.schemas import JobOut
 from ebrain.server.security import Caller, Editor, Viewer
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
@@ -112,7 +113,11 @@ def list_jobs(request: Request, who: Viewer) -> dict[str, Any]:
     return {"jobs": _state(request).queries.jobs(who.name)}
 
 
-@router.get("/jobs/{job_id}", summary="An ingest job with each file's state and reason")
+@router.get(
+    "/jobs/{job_id}",
+    summary="An ingest job with each file's state and reason",
+    responses={200: {"model": JobOut}},
+)
 def show_job(request: Request, who: Viewer, job_id: JobId) -> dict[str, Any]:
     return _job(request, who, job_id)
 
