@@ -146,3 +146,15 @@ def test_an_unexpected_error_is_a_500_without_details(tmp_path: Path) -> None:
     brain.close()
     _error(r, 500, "internal_error")
     assert "secret detail" not in r.text and "shadow" not in r.text
+
+
+def test_server_messages_in_chinese_when_asked(running: Running) -> None:
+    with running.client() as c:
+        r = c.get("/api/kbs", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+        assert r.json()["error"] == {
+            "code": "unauthenticated",
+            "message": "需要身份验证：发送 `Authorization: Bearer <API 密钥>` 或先登录",
+        }
+        assert (
+            c.get("/nope", headers={"Accept-Language": "zh"}).json()["error"]["message"] == "未找到"
+        )

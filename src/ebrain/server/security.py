@@ -67,7 +67,11 @@ class Caller:
         names = [asked] if isinstance(asked, str) else list(asked or [])
         outside = [n for n in names if not self.allows_kb(n)]
         if outside:
-            raise ApiError(403, "this API key is limited to other knowledge bases")
+            raise ApiError(
+                403,
+                "this API key is limited to other knowledge bases",
+                zh="此 API 密钥仅限其他知识库",
+            )
         if names:
             return asked
         return list(self.kbs) or None
@@ -101,6 +105,7 @@ def _unauthenticated() -> ApiError:
         401,
         "authentication required: send `Authorization: Bearer <api key>` or log in",
         headers={"WWW-Authenticate": "Bearer"},
+        zh="需要身份验证：发送 `Authorization: Bearer <API 密钥>` 或先登录",
     )
 
 
@@ -133,7 +138,12 @@ def check_csrf(request: Request) -> None:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
     if not cookie or not hmac.compare_digest(cookie.encode(), header.encode()):
-        raise ApiError(403, "missing or wrong CSRF token (send the X-CSRF-Token header)", "csrf")
+        raise ApiError(
+            403,
+            "missing or wrong CSRF token (send the X-CSRF-Token header)",
+            "csrf",
+            zh="CSRF 令牌缺失或错误（请发送 X-CSRF-Token 头）",
+        )
 
 
 def _rate_limit(request: Request, who: Caller) -> None:
@@ -142,7 +152,10 @@ def _rate_limit(request: Request, who: Caller) -> None:
     wait = max(limiter.take(k) for k in keys)
     if wait > 0:
         raise ApiError(
-            429, "too many requests; slow down", headers={"Retry-After": retry_after(wait)}
+            429,
+            "too many requests; slow down",
+            headers={"Retry-After": retry_after(wait)},
+            zh="请求过多，请稍后再试",
         )
 
 
@@ -169,7 +182,7 @@ def require(role: str) -> Callable[..., Any]:
 
     async def dependency(who: Annotated[Caller, Depends(caller)]) -> Caller:
         if not who.has_role(role):
-            raise ApiError(403, f"this needs the {role} role")
+            raise ApiError(403, f"this needs the {role} role", zh=f"此操作需要 {role} 角色")
         return who
 
     dependency.__name__ = f"require_{role}"

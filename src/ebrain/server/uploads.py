@@ -40,13 +40,21 @@ def _allowed(state: Any) -> set[str]:
 def _check(state: Any, files: list[UploadFile]) -> None:
     most = int(state.config.get("server.max_upload_files"))
     if len(files) > most:
-        raise ApiError(413, f"{len(files)} files in one upload; at most {most}")
+        raise ApiError(
+            413,
+            f"{len(files)} files in one upload; at most {most}",
+            zh=f"一次上传 {len(files)} 个文件，最多 {most} 个",
+        )
     allowed = _allowed(state)
     for f in files:
         suffix = Path(f.filename or "").suffix.lower()
         if suffix not in allowed:
+            shown = suffix or "(none)"
             raise ApiError(
-                415, f"file type {suffix or '(none)'!r} is not allowed", "unsupported_type"
+                415,
+                f"file type {shown!r} is not allowed",
+                "unsupported_type",
+                zh=f"不允许的文件类型 {shown!r}",
             )
 
 
@@ -73,7 +81,9 @@ def upload(
 ) -> dict[str, Any]:
     state = _state(request)
     if not who.allows_kb(kb):
-        raise ApiError(403, "this API key is limited to other knowledge bases")
+        raise ApiError(
+            403, "this API key is limited to other knowledge bases", zh="此 API 密钥仅限其他知识库"
+        )
     _check(state, files)
     state.brain.create_kb(kb)  # checks the name before any file is stored
     job_id = state.jobs.new_id()
