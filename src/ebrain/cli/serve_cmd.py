@@ -52,13 +52,14 @@ def _first_admin(brain: object) -> None:
     if token:
         console.print(
             say(
-                f"No admin yet. One-time token to create the first admin: {token}\n"
+                f"No admin yet. One-time token to create the first admin:\n    {token}\n"
                 "  POST /auth/first-admin {token, name, password}, or `ebrain user create --role admin`",
-                f"尚无管理员。创建首个管理员的一次性令牌：{token}\n"
+                f"尚无管理员。创建首个管理员的一次性令牌：\n    {token}\n"
                 "  POST /auth/first-admin {token, name, password}，或 `ebrain user create --role admin`",
             ),
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
 
 
