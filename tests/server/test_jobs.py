@@ -128,3 +128,29 @@ def test_jobs_are_seen_only_by_their_starter(fresh: Running) -> None:
         assert c.get(f"/api/jobs/{job_id}").status_code == 404
         assert c.get("/api/jobs").json()["jobs"] == []
         assert c.get(f"/api/jobs/{job_id}/events").status_code == 404
+
+
+def test_uploads_never_touch_or_name_documents_the_uploader_cannot_read(fresh: Running) -> None:
+    secret = ("files", ("plan.md", b"# Plan\n\nthe hidden merger plan\n", "text/markdown"))
+    with fresh.client("admin") as c:  # group hr
+        job = wait_job(
+            c,
+            c.post("/api/uploads", files=[secret], data={"acl": "hr", "kb": "k"}).json()["job_id"],
+        )
+        secret_id = job["files"][0]["document_id"]
+    mine = ("files", ("plan.md", b"# Plan\n\nmy own plan\n", "text/markdown"))
+    with fresh.client("editor") as c:  # group sales: same kb, same file name
+        job = wait_job(c, c.post("/api/uploads", files=[mine], data={"kb": "k"}).json()["job_id"])
+        assert job["files"][0]["status"] == "added" and job["files"][0]["document_id"] != secret_id
+        same = wait_job(
+            c,
+            c.post(
+                "/api/uploads",
+                files=[("files", ("copy.md", secret[1][1], "text/markdown"))],
+                data={"kb": "k"},
+            ).json()["job_id"],
+        )
+        assert same["files"][0]["status"] == "duplicate" and same["files"][0]["document_id"] is None
+    with fresh.client("admin") as c:
+        text = c.get(f"/api/documents/{secret_id}?text=true").json()["text"]
+        assert "hidden merger plan" in text

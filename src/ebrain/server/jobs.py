@@ -155,7 +155,7 @@ class JobRunner:
         paths = {}
         for f in files:
             self.queries.set_file(f["id"], state="running")
-            paths[f["id"]] = self._place(job["kb"], f)
+            paths[f["id"]] = self._place(job["kb"], job["user_name"], f)
         report = self.brain.ingest(
             [p for p in paths.values() if p is not None],
             kb=job["kb"],
@@ -168,14 +168,15 @@ class JobRunner:
             found = results.get(str(placed.resolve())) if placed is not None else None
             self._record(f, found)
 
-    def _place(self, kb: str, f: dict[str, Any]) -> Path | None:
-        """The file's final place: an upload moves from staging to uploads/<kb>/<name> (a
-        second upload of that name updates the same document); a re-ingest stays put."""
+    def _place(self, kb: str, user: str, f: dict[str, Any]) -> Path | None:
+        """The file's final place: an upload moves from staging to uploads/<kb>/<user>/<name>
+        (the same user uploading that name again updates the same document; another user's
+        upload of the name never touches it); a re-ingest stays put."""
         stored = Path(f["stored"])
         staging = self.root / STAGING
         if not stored.is_relative_to(staging):
             return stored if stored.exists() else None
-        target = self.root / "uploads" / safe_name(kb) / safe_name(f["name"])
+        target = self.root / "uploads" / safe_name(kb) / safe_name(user) / safe_name(f["name"])
         if stored.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(stored), target)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 
-from ebrain.errors import NotFoundError
+from ebrain.errors import EbrainError, NotFoundError
 from ebrain.ingest.parsers.dispatch import supported_extensions
 from ebrain.server import sse
 from ebrain.server.errors import ERROR_RESPONSES, ApiError
@@ -118,6 +118,22 @@ def _job(request: Request, who: Caller, job_id: str) -> dict[str, Any]:
     return job
 
 
+def _readable_ids(request: Request, who: Caller, job: dict[str, Any]) -> dict[str, Any]:
+    """The job with the ids of documents the caller may not read blanked: a file identical
+    to a hidden document is reported `duplicate` without naming that document."""
+    brain = _state(request).brain
+    for f in job["files"]:
+        if f.get("document_id") is not None:
+            try:
+                doc = brain.document(int(f["document_id"]), principal=who.principal)
+                visible = who.allows_kb(str(doc["kb"]))
+            except EbrainError:
+                visible = False
+            if not visible:
+                f["document_id"] = None
+    return job
+
+
 @router.get("/jobs", summary="Your ingest jobs")
 def list_jobs(request: Request, who: Viewer) -> dict[str, Any]:
     return {"jobs": _state(request).queries.jobs(who.name)}
@@ -129,7 +145,7 @@ def list_jobs(request: Request, who: Viewer) -> dict[str, Any]:
     responses={200: {"model": JobOut}},
 )
 def show_job(request: Request, who: Viewer, job_id: JobId) -> dict[str, Any]:
-    return _job(request, who, job_id)
+    return _readable_ids(request, who, _job(request, who, job_id))
 
 
 @router.post("/jobs/{job_id}/cancel", summary="Cancel a job's queued files (editor)")
@@ -158,7 +174,7 @@ async def _progress(request: Request, who: Caller, job_id: str) -> AsyncIterator
             last = text
             yield sse.event("progress", view)
         if job["state"] not in ("queued", "running"):
-            yield sse.event("done", job)
+            yield sse.event("done", await run_in_threadpool(_readable_ids, request, who, job))
             return
         if await request.is_disconnected():
             return
