@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ebrain.brain import Brain
-from tests.server.harness import SECRET_MARKERS, Running, make_workspace, serve
+from tests.server.harness import SECRET_MARKERS, Running, make_users, make_workspace, serve
 
 
 def _error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -158,3 +158,26 @@ def test_server_messages_in_chinese_when_asked(running: Running) -> None:
         assert (
             c.get("/nope", headers={"Accept-Language": "zh"}).json()["error"]["message"] == "未找到"
         )
+
+
+def test_streamed_bodies_and_uploads_over_the_limits_are_413(tmp_path: Path) -> None:
+    config = "server:\n  max_request_kb: 4\n  max_upload_mb: 0.01\n"
+    brain = Brain.open(make_workspace(tmp_path, config))
+    keys = make_users(brain)
+    with serve(brain) as srv:
+        srv.keys = keys
+
+        def chunks() -> Any:
+            for _ in range(10):
+                yield b"x" * 1024  # no Content-Length: counted as it streams
+
+        with srv.client("editor") as c:
+            streamed = c.post(
+                "/api/search", content=chunks(), headers={"content-type": "application/json"}
+            )
+            _error(streamed, 413, "too_large")
+            big = [("files", ("big.md", b"# big\n" + b"y" * 20_000, "text/markdown"))]
+            _error(c.post("/api/uploads", files=big), 413, "too_large")
+            small = [("files", ("small.md", b"# small\n", "text/markdown"))]
+            assert c.post("/api/uploads", files=small).status_code == 202
+    brain.close()
