@@ -20,7 +20,7 @@ from starlette.background import BackgroundTask
 from ebrain.answer.types import Answer
 from ebrain.errors import NotFoundError, PermissionDeniedError
 from ebrain.server import sse
-from ebrain.server.errors import ERROR_RESPONSES, ApiError
+from ebrain.server.errors import ERROR_RESPONSES
 from ebrain.server.schemas import (
     AnswerOut,
     AskBody,
@@ -256,7 +256,7 @@ def list_conversations(request: Request, who: Viewer) -> dict[str, Any]:
     return {"conversations": _state(request).queries.conversations(who.name)}
 
 
-def _own(request: Request, who: Caller, conversation_id: ConvId) -> None:
+def _own(request: Request, who: Caller, conversation_id: str) -> None:
     if _state(request).queries.conversation_owner(conversation_id) != who.name:
         raise NotFoundError(f"no conversation {conversation_id!r}")
 
@@ -292,10 +292,3 @@ def feedback(request: Request, who: Viewer, body: FeedbackBody) -> JSONResponse:
     rating = 1 if body.rating == "up" else -1
     fid = _state(request).queries.add_feedback(body.trace_id, who.name, rating, body.comment)
     return JSONResponse({"id": fid}, status_code=201)
-
-
-def require_found(value: Any, what: str) -> Any:
-    """`value`, or 404 naming `what`."""
-    if value is None:
-        raise ApiError(404, f"no {what}")
-    return value

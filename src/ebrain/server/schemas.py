@@ -6,8 +6,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Name = Field(min_length=1, max_length=100)
-
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
