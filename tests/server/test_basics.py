@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ebrain.brain import Brain
-from tests.server.harness import SECRET_MARKERS, Running, make_users, make_workspace, serve
+from tests.server.harness import SECRET_MARKERS, Running, make_users, make_workspace, seed, serve
 
 
 def _error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -180,4 +180,24 @@ def test_streamed_bodies_and_uploads_over_the_limits_are_413(tmp_path: Path) -> 
             _error(c.post("/api/uploads", files=big), 413, "too_large")
             small = [("files", ("small.md", b"# small\n", "text/markdown"))]
             assert c.post("/api/uploads", files=small).status_code == 202
+    brain.close()
+
+
+def test_a_kb_limited_key_sees_nothing_of_other_kbs(tmp_path: Path) -> None:
+    brain = Brain.open(make_workspace(tmp_path))
+    seed(brain, tmp_path)
+    note = tmp_path / "other.md"
+    note.write_text("# Other note\n\nthe HT-2000 fan in another kb\n", encoding="utf-8")
+    other = brain.ingest([note], kb="other", jobs=1).files[0].document_id
+    make_users(brain)
+    raw, _ = brain.identity.create_key("otto", kbs=["main"])
+    with serve(brain) as srv, srv.client() as c:
+        headers = {"Authorization": f"Bearer {raw}"}
+        _error(c.get(f"/api/documents/{other}", headers=headers), 404)
+        assert {d["kb"] for d in c.get("/api/documents", headers=headers).json()["documents"]} == {
+            "main"
+        }
+        assert [k["name"] for k in c.get("/api/kbs", headers=headers).json()["kbs"]] == ["main"]
+        hits = c.post("/api/search", json={"query": "HT-2000 fan"}, headers=headers).json()["hits"]
+        assert hits and all(h["kb"] == "main" for h in hits)
     brain.close()
