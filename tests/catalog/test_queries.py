@@ -76,3 +76,9 @@ def test_conversations_and_term_statistics(brain: Brain, small_corpus: Path) -> 
     brain.ingest([small_corpus])
     assert catalog.chunk_count() == brain.stats()["chunks"] > 0
     assert catalog.fulltext_doc_freq("zzzunknownzzz") == 0
+
+
+@pytest.mark.parametrize("document_id", [0, -1, 2**63, 10**30])
+def test_out_of_range_document_id_is_not_found(brain: Brain, document_id: int) -> None:
+    with pytest.raises(NotFoundError):
+        brain.catalog.document(document_id)

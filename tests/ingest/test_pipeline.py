@@ -77,6 +77,24 @@ def test_identical_content_at_two_paths_stored_once(brain: Brain, small_corpus: 
     assert {Path(p).name for p in doc["paths"]} == {src.name, "copy-of-contract.txt"}
 
 
+def test_copy_with_other_groups_keeps_the_documents_acl(
+    brain: Brain, small_corpus: Path, tmp_path: Path
+) -> None:
+    """A copy uploaded with other groups neither opens a restricted document nor closes a public one."""
+    src = next(small_corpus.rglob("*.txt"))
+    brain.ingest([small_corpus], acl=["hr"], jobs=1)
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(src, other / "copy.txt")
+    report = brain.ingest([other], acl=["sales"], jobs=1)
+    (result,) = report.files
+    assert result.status == "duplicate" and "kept" in result.warnings[-1]
+    doc = brain.document(result.document_id, principal=OWNER)
+    assert doc["acl"] == ["hr"]
+    sales = Principal.user("s", ["sales"])
+    assert all(d["id"] != result.document_id for d in brain.documents(principal=sales))
+
+
 def test_prune_removes_vanished_files(brain: Brain, small_corpus: Path) -> None:
     brain.ingest([small_corpus], jobs=1)
     next(small_corpus.rglob("*.md")).unlink()
@@ -151,3 +169,22 @@ def test_fts_index_consistent_after_updates(brain: Brain, small_corpus: Path) ->
     brain.ingest([small_corpus], prune=True, jobs=1)
     with brain.engine.connect() as conn:
         conn.execute(sa.text("INSERT INTO chunk_fts(chunk_fts) VALUES('integrity-check')"))
+
+
+def test_ingest_from_a_threaded_process(brain: Brain, small_corpus: Path) -> None:
+    """The server ingests from a worker thread: the pool starts without forking other threads' locks."""
+    import threading
+
+    from ebrain.ingest.pool import start_context
+
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        out["method"] = start_context().get_start_method()
+        out["counts"] = brain.ingest([small_corpus], jobs=2).counts
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(120)
+    assert out["method"] == "forkserver"
+    assert out["counts"] == {"added": 3}

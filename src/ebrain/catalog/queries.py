@@ -128,6 +128,8 @@ class Catalog:
 
     def document(self, document_id: int, with_text: bool = False) -> dict[str, Any]:
         """One document with its chunks, and its current text when asked."""
+        if not 0 < document_id < 2**63:  # SQLite integers are 64-bit: no such row
+            raise _no_document(document_id)
         q = _documents_query().where(t.document.c.id == document_id)
         with self.engine.connect() as conn:
             row = conn.execute(q).first()

@@ -349,7 +349,9 @@ class IngestPipeline:
                     hint=result.hint,
                 )
             status, doc_id = store.store_prepared(conn, self.kb_id, result, old)
-            store.set_tags_acl(conn, doc_id, tags, acl)
+            # A copy of another path's document never changes who may read that document:
+            # adding the copy's groups would open it, adding groups to a public one would close it.
+            store.set_tags_acl(conn, doc_id, tags, [] if status == "duplicate" else acl)
             if result.path in self._failed_before:
                 store.clear_failure(conn, self.kb_id, result.path)
         n = len(result.chunks) if status in ("added", "updated") else 0
@@ -360,7 +362,7 @@ class IngestPipeline:
             doc_id,
             result.doc_type,
             n,  # type: ignore[arg-type]
-            warnings=result.warnings,
+            warnings=result.warnings + _kept_acl_warning(status, doc_id, acl),
         )
 
     def _prune(
@@ -414,3 +416,10 @@ def _remembered_failure(cand: Candidate, failure: store.KnownFailure) -> FileRes
         message=failure.message,
         hint=UNCHANGED_FAILURE_HINT,
     )
+
+
+def _kept_acl_warning(status: str, doc_id: int, acl: list[str]) -> list[str]:
+    """The note for a duplicate ingested with groups: the existing document's ACL was kept."""
+    if status != "duplicate" or not acl:
+        return []
+    return [f"same content as document {doc_id}: its access groups were kept, --acl not applied"]

@@ -80,11 +80,15 @@ class _Watch:
         self.options = options
         self.clocks = context.Array("d", 3 * n, lock=False)  # per worker: pid, start, file no
         self.next_slot = context.Value("i", 0)
+        self.forked = context.get_start_method() == "fork"
         self.timed_out: set[int] = set()
 
     def initargs(self) -> tuple[Any, ...]:
         """What `_init_worker` gets in each new worker."""
-        return (os.getpid(), self.options.parse_memory_mb, self.clocks, self.next_slot)
+        # A forkserver's workers are children of the fork server (it exits with us): they watch
+        # whichever parent they have (0), a forked worker watches this process.
+        parent = os.getpid() if self.forked else 0
+        return (parent, self.options.parse_memory_mb, self.clocks, self.next_slot)
 
     def result(self, future: Future[Any]) -> Any:
         """The future's result; meanwhile, kill workers whose file is over its time."""
@@ -115,13 +119,22 @@ class _Watch:
         return failed(self.paths[number], "timeout", message, TIMEOUT_HINT)
 
 
+def start_context() -> Any:
+    """`fork` (fast, shares the parent's pages) from a single-threaded process such as the CLI;
+    `forkserver` from a threaded one such as the server, where forking copies locks other
+    threads may hold."""
+    if threading.active_count() == 1 or "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("fork")
+    return mp.get_context("forkserver")
+
+
 class _Line:
     """The batches in flight, in order, on one (replaceable) process pool."""
 
     def __init__(self, paths: list[str], options: PrepareOptions, workers: int) -> None:
         self.options = options
         self.workers = workers
-        self.context = mp.get_context("fork")
+        self.context = start_context()
         self.watch = _Watch(self.context, paths, options, workers)
         self.executor = self._new_executor()
         self.pending: deque[tuple[list[Item], list[Item], Future[list[Result]]]] = deque()
@@ -233,6 +246,7 @@ def _init_worker(parent: int, memory_mb: int, clocks: Any, next_slot: Any) -> No
 
 def _die_with_parent(parent: int) -> None:
     """Make this worker exit when the process that forked it dies (even by SIGKILL)."""
+    parent = parent or os.getppid()
     if not _pdeathsig():
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the signal was armed
