@@ -104,6 +104,11 @@ def m010_enrichment(conn: sa.Connection) -> None:
     _create(conn, t.enrichment)
 
 
+def m020_kg(conn: sa.Connection) -> None:
+    """The knowledge graph: entities, aliases, mentions, relations and records (ebrain.kg)."""
+    _create(conn, t.kg_entity, t.kg_alias, t.kg_mention, t.kg_relation, t.kg_record)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -115,6 +120,7 @@ MIGRATIONS: list[Migration] = [
     m008_fulltext_vocabulary,
     m009_fulltext_pending,
     m010_enrichment,
+    m020_kg,
 ]
 
 

@@ -81,7 +81,10 @@ class Money:
     def to_dict(self) -> dict[str, object]:
         """{"amount": 12500000, "currency": "CNY"} (an int when whole)."""
         whole = self.amount == self.amount.to_integral_value()
-        return {"amount": int(self.amount) if whole else float(self.amount), "currency": self.currency}
+        return {
+            "amount": int(self.amount) if whole else float(self.amount),
+            "currency": self.currency,
+        }
 
     @property
     def key(self) -> str:
@@ -120,7 +123,9 @@ _SCALE = {
 _NUM = r"\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d{1,15}(?:\.\d+)?"
 _CN = f"[{CN_NUM_CHARS}]{{1,{_MAX_NUMBER_CHARS}}}"
 _PREFIX = r"(?P<pre>US\$|HK\$|RMB|CNY|USD|EUR|GBP|JPY|HKD|THB|人民币|美元|欧元|[¥￥$€£])"
-_SCALE_RE = r"(?P<scale>百万|千万|万|萬|亿|億|千|(?:\s?(?:thousand|million|billion|mn|bn|[kKmMbB])\b))"
+_SCALE_RE = (
+    r"(?P<scale>百万|千万|万|萬|亿|億|千|(?:\s?(?:thousand|million|billion|mn|bn|[kKmMbB])\b))"
+)
 _SUFFIX = r"(?P<suf>元整?|块|人民币|美元|美金|欧元|港元|港币|日元|英镑|泰铢|\s?(?:RMB|CNY|USD|EUR|THB|US dollars|dollars|euros)\b)"
 _MONEY = re.compile(
     rf"(?:{_PREFIX}\s?(?:[(（]?(?:大写|小写)[:：)）]?\s?)?)?"
@@ -148,7 +153,9 @@ def _money_of(m: re.Match[str]) -> Money | None:
     number = to_number(m.group("num"))
     if number is None:
         return None
-    currency = _CURRENCY_PREFIX[pre.lower()] if pre else _CURRENCY_SUFFIX[suf.strip().lower().rstrip("整")]
+    currency = (
+        _CURRENCY_PREFIX[pre.lower()] if pre else _CURRENCY_SUFFIX[suf.strip().lower().rstrip("整")]
+    )
     if pre and suf:
         currency = _CURRENCY_SUFFIX.get(suf.strip().lower().rstrip("整"), currency)
         if pre.lower() not in ("$", "¥", "￥") and suf.strip().lower() in ("元", "元整", "块"):
@@ -197,7 +204,11 @@ def month(y: int, m: int) -> Period | None:
     """One calendar month."""
     if not 1 <= m <= 12 or not 1 <= y <= 9999:
         return None
-    last = (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)) if y < 9999 or m < 12 else date(9999, 12, 31)
+    last = (
+        (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1))
+        if y < 9999 or m < 12
+        else date(9999, 12, 31)
+    )
     return Period("month", date(y, m, 1).isoformat(), last.isoformat(), f"{y:04d}-{m:02d}")
 
 
@@ -267,6 +278,9 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("my", re.compile(rf"\b(?P<mon>{_MON})\.?,?\s+(?P<y>\d{{4}})\b", re.I)),
     ("ym", re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])(?![\d-])")),
     ("cy", re.compile(rf"{_Y}\s?年(?:度)?(?!\s?(?:\d|[一二三四五六七八九十]|Q|第|上|下|H))")),
+    ("nomd_zh", re.compile(r"(?<![\d年.\-/])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?[日号]")),
+    ("nodm_en", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MON})\b\.?(?!,?\s+\d)", re.I)),
+    ("nomd_en", re.compile(rf"\b(?P<mon>{_MON})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,?\s+\d)(?!:)", re.I)),
     ("rel_zh_week", re.compile(r"(?P<w>上上|上|本|这|下)(?:个)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])")),
     ("rel_en_week", re.compile(rf"\b(?P<w>last|this|next)\s+(?P<wd>{_WD})\b", re.I)),
     ("rel_zh_day", re.compile(r"(?P<r>大前天|前天|昨天|昨日|今天|今日|明天|明日|后天)")),
@@ -324,6 +338,10 @@ def _full_year(value: str) -> int | None:
 
 def _period(kind: str, m: re.Match[str], ref: date | None, fy_start: int) -> Period | None:
     g = m.groupdict()
+    if kind.startswith("no"):  # a day without its year: the document's year
+        mon = _MONTHS[g["mon"].lower()] if g.get("mon") else _int(g.get("m"))
+        d = _int(g.get("d"))
+        return None if ref is None or mon is None or d is None else day(ref.year, mon, d)
     if kind.startswith("rel"):
         return _relative(kind, g, ref)
     y = _full_year(g["y"])
@@ -365,7 +383,7 @@ def _relative(kind: str, g: dict[str, str], ref: date | None) -> Period | None:
 
 
 def _en_weekday(ref: date, which: str, weekday: int) -> date:
-    """"last Friday": the latest Friday before `ref`; "next Friday": the first after it;
+    """ "last Friday": the latest Friday before `ref`; "next Friday": the first after it;
     "this Friday": the Friday of ref's week (Monday to Sunday)."""
     if which == "last":
         return ref - timedelta(days=(ref.weekday() - weekday - 1) % 7 + 1)

@@ -1,0 +1,215 @@
+"""The `kg` enricher: extracts a document version's entities, relations and records into the
+catalog at ingest (enable it with `ingest.enrichers: kg`; entry point `ebrain.enrichers: kg`).
+
+Each run replaces the document's own facts (and no others) inside the enricher transaction.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from ebrain.catalog import kg_queries as q
+from ebrain.ingest.enrich import EnrichContext
+from ebrain.kg.entities import Gazetteer, Mention, extract_entities, find_aliases
+from ebrain.kg.records import Record, extract_records
+from ebrain.kg.resolve import name_key, short_names
+
+NAME = "kg"
+_NOT_ALIASES = set(
+    [
+        "甲方",
+        "乙方",
+        "丙方",
+        "买方",
+        "卖方",
+        "供方",
+        "需方",
+        "客户",
+        "供应商",
+        "我方",
+        "本公司",
+        "完成",
+        "风扇",
+    ]
+)
+VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the offline extractor found in one document."""
+
+    mentions: list[Mention]
+    aliases: list[tuple[Mention, str]]
+    records: list[Record]
+
+
+def extract(
+    text: str, doc_type: str, ref: date | None, gazetteer: Gazetteer | None = None
+) -> Extraction:
+    """Entities, stated aliases and records of one document text (no model)."""
+    mentions = extract_entities(text, ref, gazetteer)
+    aliases = find_aliases(text, mentions)
+    aliases += _short_aliases(text, mentions)
+    return Extraction(mentions, aliases, extract_records(doc_type, text, mentions))
+
+
+def _short_aliases(text: str, mentions: list[Mention]) -> list[tuple[Mention, str]]:
+    """Chinese company short names the text uses on their own ("恒达" for 江苏恒达...有限公司)."""
+    out: list[tuple[Mention, str]] = []
+    seen: set[str] = set()
+    for m in mentions:
+        if m.type != "org" or m.name in seen:
+            continue
+        seen.add(m.name)
+        for short in short_names(m.name):
+            if text.count(short) > text.count(m.name):
+                out.append((m, short))
+                break
+    return out
+
+
+class KgEnricher:
+    """Registered as `kg` in the `ebrain.enrichers` group."""
+
+    name = NAME
+    version = VERSION
+
+    def enrich(self, ctx: EnrichContext) -> None:
+        """Replace the document's facts with what its current version says."""
+        conn = ctx.conn
+        q.clear_document(conn, ctx.document_id)
+        doc_type, doc_date = q.document_info(conn, ctx.document_id)
+        gazetteer = Gazetteer()
+        for name, kind in q.gazetteer_names(conn):
+            gazetteer.add(name, kind)
+        found = extract(ctx.text, doc_type, _day(doc_date), gazetteer)
+        Writer(conn, ctx.document_id, q.chunk_spans(conn, ctx.version_id)).write(found)
+        q.drop_orphans(conn)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+class Writer:
+    """Stores one document's extraction: entities (resolved), mentions, relations, records."""
+
+    def __init__(
+        self, conn: sa.Connection, document_id: int, chunks: list[tuple[int, int, int]]
+    ) -> None:
+        self.conn = conn
+        self.document_id = document_id
+        self.chunks = chunks
+        self._starts = [c[1] for c in chunks]
+        self._ids: dict[tuple[str, str], int] = {}
+
+    def write(self, found: Extraction) -> None:
+        """Write everything of one extraction."""
+        for mention, other in found.aliases:
+            if other in _NOT_ALIASES or len(other) < 2:
+                continue
+            target = self.entity(mention)
+            source = "stated" if mention.type == "person" else "auto"  # "Grace Zhao (赵敏)": merge
+            q.add_alias(
+                self.conn, mention.type, name_key(mention.type, other), other, target, source
+            )
+        self._ids.clear()  # aliases may have merged names: resolve again
+        q.insert_mentions(self.conn, [self._mention_row(m) for m in found.mentions])
+        for record in found.records:
+            self._record(record, found.mentions)
+
+    def entity(self, m: Mention) -> int:
+        """The entity id of a mention (created when new)."""
+        key = (
+            m.type,
+            m.value["label"] if m.type == "date" and m.value else name_key(m.type, m.name),
+        )
+        if key not in self._ids:
+            self._ids[key] = q.entity_id(self.conn, key[0], key[1], m.name)
+        return self._ids[key]
+
+    def locate(self, start: int) -> tuple[int | None, int]:
+        """(chunk id, chunk start) of the chunk holding document offset `start`."""
+        i = bisect.bisect_right(self._starts, start) - 1
+        if i < 0:
+            return None, 0
+        return self.chunks[i][0], self.chunks[i][1]
+
+    def _mention_row(self, m: Mention) -> dict[str, Any]:
+        chunk, base = self.locate(m.start)
+        return {
+            "entity_id": self.entity(m),
+            "document_id": self.document_id,
+            "chunk_id": chunk,
+            "start": m.start - base,
+            "end": m.end - base,
+            "text": m.name[:500],
+            "value": json.dumps(m.value) if m.value else None,
+        }
+
+    def _record(self, record: Record, mentions: list[Mention]) -> None:
+        sources: dict[str, Any] = {}
+        for name, (start, end) in record.spans.items():
+            chunk, base = self.locate(start)
+            sources[name] = {"chunk_id": chunk, "start": start - base, "end": end - base}
+        q.insert_record(self.conn, self.document_id, record.type, record.fields, sources)
+        q.insert_relations(self.conn, self._relations(record, mentions))
+
+    def _relations(self, record: Record, mentions: list[Mention]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        by_name = {(m.type, m.name): m for m in mentions}
+        f = record.fields
+        if record.type == "contract":
+            parties = [by_name[("org", p)] for p in f.get("parties", []) if ("org", p) in by_name]
+            number = next(
+                (m for m in mentions if m.type == "contract" and m.name == f.get("number")), None
+            )
+            at = f.get("signed")
+            for a, b in itertools.pairwise(parties):
+                out.append(self._rel(a, "signed_with", b, at))
+            for p in parties if number is not None else []:
+                out.append(self._rel(p, "party_to", number, at))  # type: ignore[arg-type]
+            for prod in {m.name: m for m in mentions if m.type == "product"}.values():
+                if number is not None:
+                    out.append(self._rel(number, "about_product", prod, at))
+        if record.type == "meeting_minutes":
+            subject = next((m for m in mentions if m.type in ("project", "contract")), None)
+            for item in f.get("action_items", []):
+                owner = by_name.get(("person", item["owner"]))
+                if owner is not None and subject is not None:
+                    out.append(self._rel(owner, "assigned_to", subject, item.get("due")))
+        if record.type in ("fault_analysis", "transcript"):
+            about = by_name.get(("product", f.get("product", "")))
+            cust = by_name.get(("org", f.get("customer", "")))
+            if about is not None and cust is not None:
+                out.append(self._rel(cust, "about_product", about, None))
+        return out
+
+    def _rel(self, a: Mention, rel: str, b: Mention, at: str | None) -> dict[str, Any]:
+        chunk, base = self.locate(a.start)
+        return {
+            "src_id": self.entity(a),
+            "rel": rel,
+            "dst_id": self.entity(b),
+            "document_id": self.document_id,
+            "chunk_id": chunk,
+            "start": a.start - base,
+            "end": a.end - base,
+            "at": at,
+        }
+
+
+def create(_spec: str = NAME) -> KgEnricher:
+    """Entry point `kg` of the `ebrain.enrichers` group."""
+    return KgEnricher()
