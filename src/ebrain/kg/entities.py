@@ -386,18 +386,29 @@ def _walk_back(tokens: Sequence[tuple[str, str, int]], i: int, start: int) -> in
 
 
 def _zh_projects(text: str, tokens: Sequence[tuple[str, str, int]]) -> list[Mention]:
+    """Names ending in 项目, starting at a token boundary after at most 24 name characters."""
     starts = {s for _w, _p, s in tokens}
     found: list[Mention] = []
-    for m in _PROJECT.finditer(text):
-        start = m.start()
-        while start not in starts and start < m.end():
+    at = text.find("项目")
+    while at != -1:
+        end = at + 2
+        start = at
+        while start > 0 and at - start < 24 and _PROJECT_CHAR.match(text[start - 1]):
+            start -= 1
+        while start not in starts and start < at:
             start += 1
-        name = text[start : m.end()]
-        core = name[:-2]
-        if len(core) < 3 or core in _STOP_WORDS or core.endswith(("本", "该", "此", "的")):
-            continue
-        found.append(Mention("project", name, start, m.end()))
+        core = text[start:at]
+        if (
+            len(core) >= 3
+            and core not in _STOP_WORDS
+            and not core.endswith(("本", "该", "此", "的"))
+        ):
+            found.append(Mention("project", text[start:end], start, end))
+        at = text.find("项目", end)
     return found
+
+
+_PROJECT_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
 # --- English -----------------------------------------------------------------------------
@@ -771,13 +782,39 @@ _SHORT_NAME = re.compile(
 )
 
 
+def _bracketed(text: str) -> list[re.Match[str]]:
+    """_ALIAS_PAIR matches, searched only around opening brackets (cheap on long texts)."""
+    out: list[re.Match[str]] = []
+    last = 0
+    opens = sorted(i for c in "(（" for i in _positions(text, c))
+    for i in opens:
+        if i < last:
+            continue
+        m = _ALIAS_PAIR.search(text, max(last, i - 120), min(len(text), i + 130))
+        while m is not None and m.end() <= i:
+            m = _ALIAS_PAIR.search(text, m.end(), min(len(text), i + 130))
+        if m is not None:
+            out.append(m)
+            last = m.end()
+    return out
+
+
+def _positions(text: str, needle: str) -> list[int]:
+    out: list[int] = []
+    at = text.find(needle)
+    while at != -1:
+        out.append(at)
+        at = text.find(needle, at + 1)
+    return out
+
+
 def find_aliases(text: str, mentions: Sequence[Mention]) -> list[tuple[Mention, str]]:
     """(mention, other name) pairs the text states: "Grace Zhao (赵敏)", "山东鲁能重工 (Shandong
     Luneng)", "江苏恒达汽车零部件有限公司（以下简称“恒达”）"."""
     by_end = {m.end: m for m in mentions if m.type in ("org", "person", "product", "project")}
     by_start = {m.start: m for m in mentions if m.type in ("org", "person", "product", "project")}
     pairs: list[tuple[Mention, str]] = []
-    for m in _ALIAS_PAIR.finditer(text):
+    for m in _bracketed(text):
         if m.group("en"):
             ent = by_end.get(m.end("en")) or by_start.get(m.start("zh"))
             other = m.group("zh") if ent is not None and ent.end == m.end("en") else m.group("en")

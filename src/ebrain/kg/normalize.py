@@ -134,8 +134,66 @@ _MONEY = re.compile(
 )
 
 
+_ASCII_LOWER = {c: c + 32 for c in range(65, 91)}  # length-preserving lower case
+_MONEY_HINTS = ("元", "¥", "￥", "$", "€", "£", "块", "rmb", "cny", "usd", "eur", "gbp", "jpy",
+                "hkd", "thb", "dollar", "euro", "人民币", "美金")  # fmt: skip
+_DATE_HINTS = (
+    "年", "月", "q1", "q2", "q3", "q4", "fy", "jan", "feb", "mar", "apr", "may", "jun", "jul",
+    "aug", "sep", "oct", "nov", "dec", "昨", "今天", "今日", "明天", "明日", "前天", "后天", "周",
+    "星期", "礼拜", "yesterday", "today", "tomorrow", "week", "month", "year", "mon", "tue", "wed",
+    "thu", "fri", "sat", "sun", "h1", "h2",
+)  # fmt: skip
+_YEAR = re.compile(r"\d{4}")
+
+
+def _windows(
+    text: str, hints: tuple[str, ...], pattern: re.Pattern[str] | None = None, reach: int = 48
+) -> list[tuple[int, str]]:
+    """(offset, piece) of the text around each hint (plain substring search, or a match of
+    `pattern`), within its line, widened to word edges and merged: the full patterns only run
+    there."""
+    low = text.translate(_ASCII_LOWER)
+    hits: list[int] = []
+    for hint in hints:
+        at = low.find(hint)
+        while at != -1:
+            hits.append(at)
+            at = low.find(hint, at + len(hint))
+    if pattern is not None:
+        hits += [m.start() for m in pattern.finditer(text)]
+    spans: list[list[int]] = []
+    for at in sorted(hits):
+        a, b = _widen(text, at - reach, at + reach)
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    return [(a, text[a:b]) for a, b in spans]
+
+
+def _widen(text: str, a: int, b: int) -> tuple[int, int]:
+    """[a, b) clipped to the text and widened to word edges (at most 30 characters each way)."""
+    a, b = max(0, a), min(len(text), b)
+    for _ in range(30):
+        if a <= 0 or not text[a - 1].isalnum():
+            break
+        a -= 1
+    for _ in range(30):
+        if b >= len(text) or not text[b].isalnum():
+            break
+        b += 1
+    return a, b
+
+
 def find_money(text: str) -> list[Span]:
-    """Every amount with a currency in `text` (a bare number is not money)."""
+    """Every amount with a currency in `text` (a bare number is not money), line by line."""
+    found: list[Span] = []
+    for base, line in _windows(text, _MONEY_HINTS, None, 64):
+        found += [Span(s.start + base, s.end + base, s.text, s.value) for s in _find_money(line)]
+    return found
+
+
+def _find_money(text: str) -> list[Span]:
     found: list[Span] = []
     for m in _MONEY.finditer(text):
         money = _money_of(m)
@@ -301,7 +359,18 @@ _REL_YEAR = {"去年": -1, "今年": 0, "明年": 1, "前年": -2, "last": -1, "
 
 def find_dates(text: str, ref: date | None = None, fy_start: int = 1) -> list[Span]:
     """Every date or period in `text`, longest first where they overlap; relative ones only
-    when `ref` (the document's date) is known. `fy_start`: first month of the fiscal year."""
+    when `ref` (the document's date) is known. `fy_start`: first month of the fiscal year.
+    Dates are read line by line (lines with a digit, a numeral or a relative word)."""
+    found: list[Span] = []
+    for base, line in _windows(text, _DATE_HINTS, _YEAR):
+        found += [
+            Span(s.start + base, s.end + base, s.text, s.value)
+            for s in _find_dates(line, ref, fy_start)
+        ]
+    return found
+
+
+def _find_dates(text: str, ref: date | None, fy_start: int) -> list[Span]:
     taken: list[tuple[int, int]] = []
     found: list[Span] = []
     for kind, pattern in _DATE_PATTERNS:
