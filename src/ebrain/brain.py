@@ -295,6 +295,7 @@ class Brain(AnswerMixin):
         *,
         principal: Principal,
         hops: int = 1,
+        graph_weight: float | None = None,
         **options: Unpack[SearchOptions],
     ) -> SearchResult:
         """`search_ex`, fused with the chunks linked to the entities the query names and to
@@ -302,7 +303,7 @@ class Brain(AnswerMixin):
         from ebrain.kg.retrieve import fuse_graph
 
         k = _check_k(k) if k is not None else int(self.config.get("search.k"))
-        result = self.search_ex(query, max(k, 30), principal=principal, **options)
+        result = self.search_ex(query, max(k, 50), principal=principal, **options)
         filters = Filters(
             principal,
             kbs=_tuple(options.get("kb")),
@@ -312,8 +313,10 @@ class Brain(AnswerMixin):
             until=options.get("until"),
             path_glob=options.get("path_glob"),
         )
-        graph = self.kg.expand(query, principal, hops=hops)
-        return fuse_graph(result, graph, self.index, filters, k)
+        linked = self.kg.linked_documents(query, principal, hops=hops)
+        if graph_weight is None:
+            return fuse_graph(result, linked, self.index, filters, k)
+        return fuse_graph(result, linked, self.index, filters, k, graph_weight)
 
     def _known_kbs(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The kb names, or InvalidInputError naming the known ones."""

@@ -20,7 +20,7 @@ from ebrain.catalog import schema as t
 from ebrain.catalog.db import inserted_id, write_conn
 
 MAX_ROWS = 10_000
-GAZETTEER_TYPES = ("org", "person", "product", "project", "contract")
+GAZETTEER_TYPES = ("org", "person", "product", "project", "contract", "case")
 
 
 # --- writes (inside the enricher's transaction) ----------------------------------------------
@@ -318,6 +318,42 @@ class KgQueries:
         )
         with self.engine.connect() as conn:
             return [(int(x[0]), int(x[1])) for x in conn.execute(q)]
+
+    def documents_of(
+        self, entity_ids: Sequence[int], principal: Principal, limit: int = 500
+    ) -> dict[int, tuple[int, int]]:
+        """document id -> (how many of the entities it mentions, the chunk mentioning most)."""
+        m = t.kg_mention.c
+        ids = list(entity_ids)
+        visible = visible_documents(principal)
+        per_chunk = (
+            sa.select(m.document_id, m.chunk_id, sa.func.count(sa.distinct(m.entity_id)))
+            .where(m.entity_id.in_(ids), m.chunk_id.is_not(None), m.document_id.in_(visible))
+            .group_by(m.document_id, m.chunk_id)
+        )
+        per_doc = (
+            sa.select(m.document_id, sa.func.count(sa.distinct(m.entity_id)))
+            .where(m.entity_id.in_(ids), m.document_id.in_(visible))
+            .group_by(m.document_id)
+        )
+        with self.engine.connect() as conn:
+            chunks = conn.execute(per_chunk).all()
+            counts = {int(r[0]): int(r[1]) for r in conn.execute(per_doc)}
+        out: dict[int, tuple[int, int]] = {}
+        for doc, chunk, _n in sorted(chunks, key=lambda r: (-int(r[2]), int(r[1]))):
+            if int(doc) not in out and len(out) < limit:
+                out[int(doc)] = (counts.get(int(doc), 0), int(chunk))
+        return out
+
+    def relation_partners(self, entity_ids: Sequence[int], principal: Principal) -> list[int]:
+        """Entities in a visible relation with these (either direction), most related first."""
+        ids = set(entity_ids)
+        counts: dict[int, int] = {}
+        for r in self.relations(sorted(ids), principal):
+            for other in (r["src_id"], r["dst_id"]):
+                if other not in ids:
+                    counts[other] = counts.get(other, 0) + 1
+        return sorted(counts, key=lambda e: (-counts[e], e))
 
     def records(
         self, kind: str, principal: Principal, limit: int = MAX_ROWS

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -61,6 +62,17 @@ def extract(
     return Extraction(mentions, aliases, extract_records(doc_type, text, mentions))
 
 
+def title_mentions(title: str, body: list[Mention], gazetteer: Gazetteer | None) -> list[Mention]:
+    """Entities the title names that the body does not (a chat titled with its customer)."""
+    seen = {(m.type, name_key(m.type, m.name)) for m in body}
+    out = []
+    for m in extract_entities(title[:500], None, gazetteer):
+        if m.type not in ("date", "amount") and (m.type, name_key(m.type, m.name)) not in seen:
+            seen.add((m.type, name_key(m.type, m.name)))
+            out.append(m)
+    return out
+
+
 def _short_aliases(text: str, mentions: list[Mention]) -> list[tuple[Mention, str]]:
     """Chinese company short names the text uses on their own ("恒达" for 江苏恒达...有限公司)."""
     out: list[tuple[Mention, str]] = []
@@ -87,12 +99,41 @@ class KgEnricher:
         conn = ctx.conn
         q.clear_document(conn, ctx.document_id)
         doc_type, doc_date = q.document_info(conn, ctx.document_id)
-        gazetteer = Gazetteer()
-        for name, kind in q.gazetteer_names(conn):
-            gazetteer.add(name, kind)
+        gazetteer = known_names(conn)
         found = extract(ctx.text, doc_type, _day(doc_date), gazetteer)
-        Writer(conn, ctx.document_id, q.chunk_spans(conn, ctx.version_id)).write(found)
+        writer = Writer(conn, ctx.document_id, q.chunk_spans(conn, ctx.version_id))
+        writer.write(found)
+        writer.write_title(title_mentions(ctx.title, found.mentions, gazetteer))
         q.drop_orphans(conn)
+
+
+def known_names(conn: sa.Connection) -> Gazetteer:
+    """A gazetteer of the names the graph knows, with the short forms of organizations:
+    "Thai Precision Forging" for "Thai Precision Forging Co., Ltd.", "粤海精密铸造" for
+    "广东粤海精密铸造有限公司" (short forms of 2 characters only once a text used them)."""
+    gazetteer = Gazetteer()
+    rows = q.gazetteer_names(conn)
+    for name, kind in rows:
+        gazetteer.add(name, kind)
+    for name, kind in rows:
+        if kind == "org":
+            for short in _org_forms(name):
+                gazetteer.add(short, kind, name)
+    return gazetteer
+
+
+_EN_SUFFIX = re.compile(
+    r",?\s+(?:Co\.,?\s*Ltd\.?|Company\s+Limited|Co\.|Ltd\.?|Limited|Inc\.?|LLC|GmbH|AG|PLC|"
+    r"Corporation|Corp\.?|Holdings)$"
+)
+
+
+def _org_forms(name: str) -> list[str]:
+    """Longer short forms of an organization's name that are safe to match anywhere."""
+    bare = _EN_SUFFIX.sub("", name)
+    if bare != name and (" " in bare or len(bare) >= 6) and bare[:1].isupper():
+        return [bare]
+    return [s for s in short_names(name) if len(s) >= 4]
 
 
 def _day(value: str | None) -> date | None:
@@ -128,6 +169,19 @@ class Writer:
         q.insert_mentions(self.conn, [self._mention_row(m) for m in found.mentions])
         for record in found.records:
             self._record(record, found.mentions)
+
+    def write_title(self, mentions: list[Mention]) -> None:
+        """Mentions found only in the title: on the first chunk, at offset 0, marked "title"."""
+        if not self.chunks:
+            return
+        rows = []
+        for m in mentions:
+            row = self._mention_row(m)
+            row.update(
+                chunk_id=self.chunks[0][0], start=0, end=0, value=json.dumps({"in": "title"})
+            )
+            rows.append(row)
+        q.insert_mentions(self.conn, rows)
 
     def entity(self, m: Mention) -> int:
         """The entity id of a mention (created when new)."""

@@ -31,6 +31,7 @@ ENTITY_TYPES = (
     "contract",
     "amount",
     "date",
+    "case",  # fault-analysis, 8D and ticket numbers (FA-2024-003, T-2024-0012)
 )
 
 
@@ -50,12 +51,15 @@ class Gazetteer:
     """Known names by type (the workspace dictionary, aliases already in the graph)."""
 
     names: dict[str, str] = field(default_factory=dict)  # surface form -> type
+    canonical: dict[str, str] = field(default_factory=dict)  # surface form -> entity name
     _pattern: re.Pattern[str] | None = None
 
-    def add(self, name: str, kind: str) -> None:
-        """Know `name` (at least 2 characters) as an entity of `kind`."""
-        if len(name) >= 2 and kind in ENTITY_TYPES:
+    def add(self, name: str, kind: str, canonical: str | None = None) -> None:
+        """Know `name` (at least 2 characters) as an entity of `kind` (named `canonical`)."""
+        if len(name) >= 2 and kind in ENTITY_TYPES and name not in self.names:
             self.names[name] = kind
+            if canonical is not None and canonical != name:
+                self.canonical[name] = canonical
             self._pattern = None
 
     def find(self, text: str) -> list[Mention]:
@@ -67,7 +71,12 @@ class Gazetteer:
             body = "|".join(re.escape(a) for a in alts)
             self._pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])")
         return [
-            Mention(self.names[m.group(0)], m.group(0), m.start(), m.end())
+            Mention(
+                self.names[m.group(0)],
+                self.canonical.get(m.group(0), m.group(0)),
+                m.start(),
+                m.end(),
+            )
             for m in self._pattern.finditer(text)
         ]
 
@@ -82,6 +91,8 @@ _SURNAMES = set(
     "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
 _NOT_ZH_NAMES = set(
+    ["谢谢", "安静", "许可证", "胡萝卜", "牛腩", "罗宋汤", "宫保鸡", "宫保鸡丁", "石岩", "万一", "高兴", "于是", "常常", "金额", "文件"]
+) | set(
     [
         "许可",
         "付清",
@@ -126,7 +137,7 @@ _NAME_POS = {
     "v",
     "ng",
 }
-_STOP_WORDS = set(
+_STOP_WORDS = {"包括", "其中", "例如", "比如", "来自", "感谢", "联系", "通过", "邀请"} | set(
     [
         "甲方",
         "乙方",
@@ -194,6 +205,8 @@ _STOP_WORDS = set(
     ]
 )
 _GENERIC_ORG = {
+    "人民法院",
+    "所在地人民法院",
     "公司",
     "本公司",
     "该公司",
@@ -267,6 +280,8 @@ def _zh_people(tokens: Sequence[tuple[str, str, int]]) -> list[Mention]:
         and _CJK.fullmatch(w[-1])
         and not w.endswith(_PLACE_END)
         and w not in _NOT_ZH_NAMES
+        and not w.endswith(("经理", "总", "工", "总监", "主任", "老师", "师傅"))
+        and not (len(w) == 3 and w[-1] in "为带和与是在说讲将把被给跟对的了也都")
     ]
 
 
@@ -355,33 +370,43 @@ def _zh_places(tokens: Sequence[tuple[str, str, int]]) -> list[Mention]:
     ]
 
 
+_ORG_END = re.compile(r"(?:公司|集团|院|所|局|厂|银行|协会|中心|委员会|大学|学院)$")
+
+
 def _zh_orgs(text: str, tokens: Sequence[tuple[str, str, int]]) -> list[Mention]:
-    """Organizations ending in a suffix (有限公司...) or tagged nt, walked back over name tokens."""
+    """Organizations ending in a suffix (有限公司...) or tagged nt, walked back over name tokens
+    (a name never starts with a verb)."""
     found: list[Mention] = []
-    by_end = {s + len(w): i for i, (w, _p, s) in enumerate(tokens)}
     for i, (w, p, s) in enumerate(tokens):
         end = s + len(w)
         suffix = _ORG_SUFFIX.search(w)
-        if p != "nt" and (suffix is None or suffix.end() != len(w)):
+        tagged = p == "nt" and _ORG_END.search(w) is not None
+        if (suffix is None or suffix.end() != len(w)) and not tagged:
             continue
         start = _walk_back(tokens, i, s)
         name = _ROLE_PREFIX.sub("", text[start:end])
-        if name in _GENERIC_ORG or len(name) < 4 or not _CJK.search(name):
+        core = _ORG_SUFFIX.sub("", name)
+        if name in _GENERIC_ORG or len(name) < 4 or len(core) < 2 or not _CJK.search(name):
             continue
         found.append(Mention("org", name, end - len(name), end))
-    del by_end
     return found
 
 
 def _walk_back(tokens: Sequence[tuple[str, str, int]], i: int, start: int) -> int:
-    """The start of the name ending with token i: earlier name-like tokens, at most 6."""
+    """The start of the name ending with token i: earlier name-like tokens, at most 6, without
+    leading verbs."""
+    taken: list[int] = []
     for j in range(i - 1, max(-1, i - 7), -1):
         w, p, s = tokens[j]
         if p not in _NAME_POS or w in _STOP_WORDS or not _CJK.match(w) or start - s > 20:
             break
-        if _ORG_SUFFIX.fullmatch(w):
+        if _ORG_SUFFIX.fullmatch(w) and w != "集团":
             break
         start = s
+        taken.append(j)
+    for j in reversed(taken):  # drop leading verbs: 来自|深圳风驰电子有限公司
+        if tokens[j][1] not in ("v", "vn", "a", "an", "l") or j == taken[0]:
+            return tokens[j][2]
     return start
 
 
@@ -413,7 +438,7 @@ _PROJECT_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 # --- English -----------------------------------------------------------------------------
 _EN_ORG = re.compile(
-    r"\b((?:[A-Z][\w&'.-]*\s+(?:(?:of|and|&|de|für)\s+)?){0,6}[A-Z][\w&'.-]*),?\s+"
+    r"\b((?:[A-Z][\w&'.-]*[ \t]+(?:(?:of|and|&|de|für)[ \t]+)?){0,6}[A-Z][\w&'.-]*),?[ \t]+"
     r"(Co\.,?\s*Ltd\.?|Company\s+Limited|Co\.|Ltd\.?|Limited|Inc\.?|Incorporated|LLC|L\.L\.C\.|"
     r"LLP|GmbH|AG|S\.A\.|PLC|plc|Corporation|Corp\.?|Holdings)(?![\w])"
 )
@@ -890,6 +915,15 @@ def _contracts(text: str) -> list[Mention]:
     return found
 
 
+_CASE = re.compile(
+    r"(?<![\w-])((?:FA|8D|T|RMA|INC|CASE)-[A-Z0-9]{2,6}-\d{2,5}|(?:FA|T)-\d{4}-\d{2,5})(?![\w-])"
+)
+
+
+def _cases(text: str) -> list[Mention]:
+    return [Mention("case", m.group(1), m.start(1), m.end(1)) for m in _CASE.finditer(text)]
+
+
 def _amounts(text: str) -> list[Mention]:
     out: list[Mention] = []
     for span in find_money(text):
@@ -941,12 +975,15 @@ def extract_entities(
     specific type); a gazetteer match wins over a guess of the same span."""
     tokens = tag(text, gazetteer) if _CJK.search(text) else []
     found: list[Mention] = []
-    found += _contracts(text) + _amounts(text) + _dates(text, ref)
+    found += _contracts(text) + _cases(text) + _amounts(text) + _dates(text, ref)
     found += _zh_orgs(text, tokens) + _en_orgs(text)
     found += _products(text) + _zh_projects(text, tokens) + _departments(text)
     cued = _cued_people(text)
     found += cued + _zh_people(tokens) + _en_people(text) + _zh_places(tokens)
-    local = Gazetteer(dict(gazetteer.names) if gazetteer is not None else {})
+    local = Gazetteer(
+        dict(gazetteer.names) if gazetteer is not None else {},
+        dict(gazetteer.canonical) if gazetteer is not None else {},
+    )
     for m in cued:
         local.add(m.name, "person")
     known = local.find(text)

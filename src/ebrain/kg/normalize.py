@@ -332,7 +332,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("cymd", re.compile(rf"{_Y}\s?年\s?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s?月\s?(?P<d>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s?[日号]")),
     ("cym", re.compile(rf"{_Y}\s?年\s?(?P<m>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})\s?月(?!\s?(?:\d|[一二三四五六七八九十]{{1,3}}\s?[日号]))")),
     ("mdy", re.compile(rf"\b(?P<mon>{_MON})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I)),
-    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MON})\.?,?\s+(?P<y>\d{{4}})\b", re.I)),
+    ("dmy", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+day)?\s+(?:of\s+)?(?P<mon>{_MON})\.?,?\s+(?P<y>\d{{4}})\b", re.I)),
     ("my", re.compile(rf"\b(?P<mon>{_MON})\.?,?\s+(?P<y>\d{{4}})\b", re.I)),
     ("ym", re.compile(r"(?<![\d-])(?P<y>(?:19|20)\d{2})-(?P<m>0[1-9]|1[0-2])(?![\d-])")),
     ("cy", re.compile(rf"{_Y}\s?年(?:度)?(?!\s?(?:\d|[一二三四五六七八九十]|Q|第|上|下|H))")),

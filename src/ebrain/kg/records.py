@@ -64,9 +64,8 @@ _TERM_CUE = (
 )
 _PAY_CUE = r"付款方式|付款条件|支付方式|结算方式|Payment\s+Terms?|Payment\b"
 _ACCEPT_CUE = r"验收标准|验收条件|验收方式|第[一二三四五六七八九十]+条\s*验收|Acceptance(?:\s+(?:Criteria|Tests?|Conditions?))?"
-_LAW_ZH = re.compile(
-    r"适用(?P<v>[^\n，。；;]{2,30}?法律)|(?P<v2>中华人民共和国[^\n，。；;]{0,12}法律)"
-)
+_LAW_ZH = re.compile(r"适用(?P<v>[^\n，。；;《》]{2,30}?法律)")
+_LAW_ZH2 = re.compile(r"(?P<v>中华人民共和国[^\n，。；;《》]{0,12}法律)")
 _LAW_EN = re.compile(
     r"governed\s+by[^.]{0,60}?laws?\s+of\s+(?:the\s+)?(?P<v>[A-Z][\w ,'-]{2,60}?)(?=[,.;(]|\s+without|\s+excluding)",
     re.S,
@@ -135,11 +134,10 @@ def _signed(text: str, mentions: Sequence[Mention], rec: Record) -> None:
 
 
 def _law(text: str, rec: Record) -> None:
-    zh = _LAW_ZH.search(text)
+    zh = _LAW_ZH.search(text) or _LAW_ZH2.search(text)
     en = _LAW_EN.search(text)
     if zh is not None:
-        key = "v" if zh.group("v") else "v2"
-        rec.put("governing_law", zh.group(key), zh.start(key), zh.end(key))
+        rec.put("governing_law", zh.group("v"), zh.start("v"), zh.end("v"))
     elif en is not None:
         rec.put("governing_law", en.group("v").strip(), en.start("v"), en.end("v"))
 

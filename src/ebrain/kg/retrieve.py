@@ -5,43 +5,61 @@ index with the same filters (the principal's ACL included)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from ebrain.index.base import Filters, SearchIndex
 from ebrain.retrieve.hits import Hit
 from ebrain.retrieve.searcher import SearchResult
 
 RRF_K = 60
-GRAPH_WEIGHT = 1.0
+GRAPH_WEIGHT = 1.0  # weight of the graph's ranking against the hybrid one (reciprocal ranks)
 
 
 def fuse_graph(
     result: SearchResult,
-    graph: Sequence[tuple[int, float]],
+    linked: dict[int, tuple[float, int]],
     index: SearchIndex,
     filters: Filters,
     k: int,
     weight: float = GRAPH_WEIGHT,
 ) -> SearchResult:
-    """`result` with its hits re-ranked by RRF over (hybrid ranking, graph ranking)."""
-    if not graph:
+    """`result` re-ranked by reciprocal-rank fusion of the hybrid ranking (chunks) and the
+    graph's ranking of documents (by link weight, ties by their best hybrid rank); a chunk
+    scores its own hybrid term plus its document's graph term, and linked documents the hybrid
+    search missed join with their best chunk."""
+    if not linked:
         result.notes.append("graph: no known entity in the question")
         return result
-    scores: dict[int, float] = {}
-    for rank, hit in enumerate(result.hits):
-        scores[hit.chunk_id] = 1.0 / (RRF_K + rank + 1)
-    for rank, (cid, _s) in enumerate(graph):
-        scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank + 1)
     by_id = {h.chunk_id: h for h in result.hits}
-    missing = [
-        c for c, _ in sorted(scores.items(), key=lambda kv: -kv[1])[: k * 2] if c not in by_id
-    ]
+    first: dict[int, int] = {}
+    for rank, hit in enumerate(result.hits):
+        first.setdefault(hit.document_id, rank)
+    order = sorted(linked, key=lambda d: (-linked[d][0], first.get(d, 10**6), d))
+    graph_term = {d: weight / (RRF_K + r + 1) for r, d in enumerate(order)}
+    scores = {
+        h.chunk_id: 1.0 / (RRF_K + rank + 1) + graph_term.get(h.document_id, 0.0)
+        for rank, h in enumerate(result.hits)
+    }
+    missing = [linked[d][1] for d in order[: k * 2] if d not in first]
     for cid, row in index.load(missing, filters).items():
         by_id[cid] = _hit(row)
-    ranked = sorted((c for c in scores if c in by_id), key=lambda c: (-scores[c], c))[:k]
-    result.hits = [_scored(by_id[c], scores[c]) for c in ranked]
-    result.notes.append(f"graph: {len(graph)} linked chunks fused")
+        scores[cid] = graph_term[by_id[cid].document_id]
+    ranked = _diverse(
+        sorted((c for c in scores if c in by_id), key=lambda c: (-scores[c], c)), by_id, scores
+    )
+    result.hits = [_scored(by_id[c], scores[c]) for c in ranked[:k]]
+    result.notes.append(f"graph: {len(linked)} linked documents")
     return result
+
+
+def _diverse(ranked: list[int], by_id: dict[int, Hit], scores: dict[int, float]) -> list[int]:
+    """Halve the score of each further chunk of a document already ranked, and re-sort: the
+    graph links documents, so the first page shows more of them."""
+    seen: dict[int, int] = {}
+    for cid in ranked:
+        doc = by_id[cid].document_id
+        scores[cid] *= 0.5 ** seen.get(doc, 0)
+        seen[doc] = seen.get(doc, 0) + 1
+    return sorted(ranked, key=lambda c: (-scores[c], c))
 
 
 def _scored(hit: Hit, score: float) -> Hit:
