@@ -171,9 +171,7 @@ def zh_contract(rng: random.Random, i: int) -> tuple[str, dict[str, object]]:
     ]
     body: list[str] = []
     cn_num = "一二三四五六七八九十"
-    n = 0
-    for title, text in articles:
-        n += 1
+    for n, (title, text) in enumerate(articles, start=1):
         body.append(f"第{cn_num[n - 1] if n <= 10 else n}条 {title}\n{text}")
         for _ in range(rng.randint(5, 10)):
             body.append(rng.choice(ZH_FILLER) * rng.randint(1, 2))
