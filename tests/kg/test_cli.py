@@ -23,7 +23,9 @@ def _run(ws: Path, *args: str) -> tuple[int, object]:
 
 
 def test_kg_commands_json(kg_brain: Brain, tmp_path: Path) -> None:
-    corpus = _write(tmp_path / "c", {"a/恒达合同.txt": CONTRACT, "b/纪要.md": MINUTES, "c/s.txt": EMAIL})
+    corpus = _write(
+        tmp_path / "c", {"a/恒达合同.txt": CONTRACT, "b/纪要.md": MINUTES, "c/s.txt": EMAIL}
+    )
     kg_brain.ingest([corpus])
     ws = kg_brain.workspace.path
     code, out = _run(ws, "entity", "恒达", "--json")

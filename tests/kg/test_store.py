@@ -176,3 +176,23 @@ def test_neighbors_path_and_where(kg_brain: Brain, corpus: Path) -> None:
     assert len(hits) == 1
     with pytest.raises(InvalidInputError):
         kg_brain.kg.records("contract", "amount > 1; DROP TABLE kg_record", principal=OWNER)
+
+
+def test_structured_question_from_records_with_citations(kg_brain: Brain, tmp_path: Path) -> None:
+    second = CONTRACT.replace("HT2023-015", "HT2023-099").replace("¥598,000", "¥402,000")
+    second = second.replace("伍拾玖万捌仟", "肆拾万贰仟").replace("2023 年 6 月", "2023 年 9 月")
+    other = CONTRACT.replace("HT2023-015", "HT2024-001").replace("2023 年 6 月", "2024 年 2 月")
+    corpus = _write(
+        tmp_path / "c",
+        {"a/1.txt": CONTRACT, "a/2.txt": second, "a/3.txt": other, "b/m.md": MINUTES},
+    )
+    kg_brain.ingest([corpus])
+    out = kg_brain.kg.ask("2023年和恒达签的合同总金额是多少？", principal=OWNER)
+    assert out is not None
+    assert out["count"] == 2 and out["totals"] == {"CNY": 1_000_000}
+    assert {c["number"] for c in out["citations"]} == {"HT2023-015", "HT2023-099"}
+    assert all(c["chunk_id"] for c in out["citations"])
+    assert "1,000,000" in out["answer"]
+    assert kg_brain.kg.ask("恒达的联系人是谁？", principal=OWNER) is None
+    outsider = Principal.user("bob", ["x"])
+    assert kg_brain.kg.ask("2023年的合同总金额", principal=outsider)["count"] == 2  # public docs

@@ -48,14 +48,21 @@ def entity(
         return
     for e in out["entities"]:
         aliases = ", ".join(a["name"] for a in e["aliases"])
-        console.print(f"[bold cyan]{safe(e['name'])}[/] [dim]({safe(e['type'])})[/]", highlight=False)
+        console.print(
+            f"[bold cyan]{safe(e['name'])}[/] [dim]({safe(e['type'])})[/]", highlight=False
+        )
         if aliases:
             console.print("  " + say("aliases: ", "别名：") + safe(aliases), highlight=False)
         for d in e["documents"]:
-            console.print(f"  - {safe(d['title'])} [dim]{safe(d['path'])}[/] ×{len(d['mentions'])}", highlight=False)
+            console.print(
+                f"  - {safe(d['title'])} [dim]{safe(d['path'])}[/] ×{len(d['mentions'])}",
+                highlight=False,
+            )
         for r in e["relations"]:
             at = f" @{r['at']}" if r["at"] else ""
-            console.print(f"  {safe(r['src'])} —{safe(r['rel'])}→ {safe(r['dst'])}{safe(at)}", highlight=False)
+            console.print(
+                f"  {safe(r['src'])} —{safe(r['rel'])}→ {safe(r['dst'])}{safe(at)}", highlight=False
+            )
 
 
 @app.command("neighbors")
@@ -113,7 +120,9 @@ def records(
     if not rows:
         console.print(say("No records.", "没有记录。"))
     for r in rows:
-        console.print(f"[bold cyan]{safe(r['title'])}[/] [dim]{safe(r['path'])}[/]", highlight=False)
+        console.print(
+            f"[bold cyan]{safe(r['title'])}[/] [dim]{safe(r['path'])}[/]", highlight=False
+        )
         for key, value in r["fields"].items():
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             console.print(f"  {safe(key)}: {safe(text[:200])}", highlight=False)
@@ -123,7 +132,9 @@ def records(
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option("graphml", "--format", help="graphml or jsonld."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (default stdout)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write to this file (default stdout)."
+    ),
     group: list[str] | None = typer.Option(None, "--group", help=GROUP_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary (with --out)."),
 ) -> None:
@@ -207,12 +218,43 @@ def search(
     """Graph-aware search: hybrid fused with linked chunks. / 图谱增强检索。"""
     from ebrain.cli.search_cmd import result_dict
 
-    result = _run(ctx, as_json, lambda b: b.search_graph(query, k, principal=_who(group), hops=hops))
+    result = _run(
+        ctx, as_json, lambda b: b.search_graph(query, k, principal=_who(group), hops=hops)
+    )
     if as_json:
         emit_json(result_dict(query, result))
         return
     for n, hit in enumerate(result.hits, start=1):
-        console.print(f"[bold cyan]{n}. {safe(hit.title)}[/] [dim]{safe(hit.path)}[/]", highlight=False)
+        console.print(
+            f"[bold cyan]{n}. {safe(hit.title)}[/] [dim]{safe(hit.path)}[/]", highlight=False
+        )
         console.print("   " + safe(hit.snippet.replace("\n", " ")[:200]), highlight=False)
     for note in result.notes:
         console.print(f"[yellow]{safe(note)}[/]", highlight=False)
+
+
+@app.command("ask")
+def ask(
+    ctx: typer.Context,
+    question: str = typer.Argument(..., help="e.g. 2023年和恒达签的合同总金额是多少？"),
+    group: list[str] | None = typer.Option(None, "--group", help=GROUP_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Answer a structured question from the records. / 用结构化记录回答统计类问题。"""
+    out = _run(ctx, as_json, lambda b: b.kg.ask(question, principal=_who(group)))
+    if as_json:
+        emit_json(out if out is not None else {"question": question, "answer": None})
+        return
+    if out is None:
+        console.print(
+            say(
+                "Not a question the records answer; try `ebrain ask`.",
+                "记录无法回答这个问题；请使用 `ebrain ask`。",
+            )
+        )
+        return
+    console.print(safe(out["answer"]), highlight=False)
+    for c in out["citations"]:
+        amount = json.dumps(c["amount"], ensure_ascii=False) if c["amount"] else "-"
+        line = f"  [{c['number'] or '-'}] {c['title']} {c['signed'] or ''} {amount}"
+        console.print(safe(line), highlight=False)

@@ -11,6 +11,7 @@ workspace dictionary, and the aliases the graph already knows) add exact matches
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -91,7 +92,23 @@ _SURNAMES = set(
     "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
 _NOT_ZH_NAMES = set(
-    ["谢谢", "安静", "许可证", "胡萝卜", "牛腩", "罗宋汤", "宫保鸡", "宫保鸡丁", "石岩", "万一", "高兴", "于是", "常常", "金额", "文件"]
+    [
+        "谢谢",
+        "安静",
+        "许可证",
+        "胡萝卜",
+        "牛腩",
+        "罗宋汤",
+        "宫保鸡",
+        "宫保鸡丁",
+        "石岩",
+        "万一",
+        "高兴",
+        "于是",
+        "常常",
+        "金额",
+        "文件",
+    ]
 ) | set(
     [
         "许可",
@@ -120,6 +137,7 @@ _ORG_SUFFIX = re.compile(
     r"设计院|大学|学院|银行|协会|事务所|委员会|管理局|制造厂|工厂)"
 )
 _NAME_POS = {
+    "m",
     "mq",
     "n",
     "nr",
@@ -384,6 +402,8 @@ def _zh_orgs(text: str, tokens: Sequence[tuple[str, str, int]]) -> list[Mention]
         if (suffix is None or suffix.end() != len(w)) and not tagged:
             continue
         start = _walk_back(tokens, i, s)
+        while start < end - 4 and text[start] in _LEADING_FUNCTION:
+            start += 1
         name = _ROLE_PREFIX.sub("", text[start:end])
         core = _ORG_SUFFIX.sub("", name)
         if name in _GENERIC_ORG or len(name) < 4 or len(core) < 2 or not _CJK.search(name):
@@ -411,28 +431,25 @@ def _walk_back(tokens: Sequence[tuple[str, str, int]], i: int, start: int) -> in
 
 
 def _zh_projects(text: str, tokens: Sequence[tuple[str, str, int]]) -> list[Mention]:
-    """Names ending in 项目, starting at a token boundary after at most 24 name characters."""
-    starts = {s for _w, _p, s in tokens}
+    """Names ending in 项目: the tokens before it that read as a name (as for organizations)."""
     found: list[Mention] = []
+    ends = [s + len(w) for w, _p, s in tokens]
     at = text.find("项目")
     while at != -1:
         end = at + 2
-        start = at
-        while start > 0 and at - start < 24 and _PROJECT_CHAR.match(text[start - 1]):
-            start -= 1
-        while start not in starts and start < at:
-            start += 1
-        core = text[start:at]
-        if (
-            len(core) >= 3
-            and core not in _STOP_WORDS
-            and not core.endswith(("本", "该", "此", "的"))
-        ):
-            found.append(Mention("project", text[start:end], start, end))
+        i = bisect.bisect_right(ends, at)  # the token holding the first character of 项目
+        if i < len(tokens):
+            start = _walk_back(tokens, i, tokens[i][2])
+            while start < at - 3 and text[start] in _LEADING_FUNCTION:
+                start += 1
+            core = text[start:at]
+            if len(core) >= 3 and core not in _STOP_WORDS and core[0] not in "本该此这":
+                found.append(Mention("project", text[start:end], start, end))
         at = text.find("项目", end)
     return found
 
 
+_LEADING_FUNCTION = set("为与和在是的对向从就及或把被将给由")
 _PROJECT_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 

@@ -238,6 +238,25 @@ class KnowledgeGraph:
         )  # stable within a type
         return bridges[:limit]
 
+    # --- structured questions ---------------------------------------------------------
+    def ask(self, question: str, *, principal: Principal) -> dict[str, Any] | None:
+        """A structured question answered from the records with citations ("2023年和A公司签的
+        合同总金额是多少?"), or None when it is not one (then use search / ask)."""
+        from ebrain.kg.structured import ask_records
+
+        require_principal(principal)
+        if not question.strip() or len(question) > 2000:
+            raise InvalidInputError("invalid question", hint="ask in 1 to 2000 characters")
+        ids = self.question_entities(question, principal)
+        orgs = [i for i, e in self.q.entities(ids).items() if e["type"] == "org"]
+        return ask_records(
+            question,
+            principal,
+            lambda kind, who: self.q.records(kind, who),
+            self.q.entities,
+            orgs,
+        )
+
     # --- re-extraction ----------------------------------------------------------------------
     def pending_extract(self) -> list[tuple[int, int]]:
         """(kb id, current versions) the next `extract` would process (all current versions)."""

@@ -266,13 +266,10 @@ def transcript_record(text: str, mentions: Sequence[Mention]) -> Record:
         m = next((x for x in mentions if x.type == kind), None)
         if m is not None:
             rec.put(name, m.name, m.start, m.end)
-    scores = [(len(re.findall(p, text, re.I)), c) for c, p in _CATEGORIES]
-    best = max(scores)
-    if best[0]:
-        where = re.search(dict(_CATEGORIES)[best[1]], text, re.I)
-        rec.put(
-            "issue_category", best[1], where.start() if where else 0, where.end() if where else 0
-        )
+    first = [(h.start(), h.end(), c) for c, p in _CATEGORIES if (h := re.search(p, text, re.I))]
+    if first:  # the issue the conversation raises first
+        start, end, category = min(first)
+        rec.put("issue_category", category, start, end)
     neg, pos = len(re.findall(_NEGATIVE, text, re.I)), len(re.findall(_POSITIVE, text, re.I))
     rec.put(
         "sentiment",
