@@ -286,7 +286,7 @@ class Brain(AnswerMixin):
         """The knowledge graph: entities, neighbours, paths, records, export (ebrain.kg)."""
         from ebrain.kg.graph import KnowledgeGraph
 
-        return self._lazy("kg", lambda: KnowledgeGraph(self.engine))
+        return self._lazy("kg", lambda: KnowledgeGraph(self.engine, lambda: self.gateway))
 
     def search_graph(
         self,

@@ -106,7 +106,9 @@ def m010_enrichment(conn: sa.Connection) -> None:
 
 def m020_kg(conn: sa.Connection) -> None:
     """The knowledge graph: entities, aliases, mentions, relations and records (ebrain.kg)."""
-    _create(conn, t.kg_entity, t.kg_alias, t.kg_mention, t.kg_relation, t.kg_record)
+    _create(
+        conn, t.kg_entity, t.kg_alias, t.kg_mention, t.kg_relation, t.kg_record, t.kg_model_cache
+    )
 
 
 MIGRATIONS: list[Migration] = [

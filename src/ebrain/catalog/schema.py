@@ -336,3 +336,11 @@ kg_record = sa.Table(
     sa.Column("sources", sa.Text, nullable=False),  # JSON: field -> {chunk_id, start, end}
     sa.Index("kg_record_type", "type"),
 )
+
+kg_model_cache = sa.Table(  # the model extractor's validated answer per (chunk text, model)
+    "kg_model_cache",
+    metadata,
+    sa.Column("chunk_hash", sa.Text, primary_key=True),  # sha256 of the chunk text
+    sa.Column("model", sa.Text, primary_key=True),
+    sa.Column("output", sa.Text, nullable=False),  # JSON [[type, name], ...]
+)

@@ -154,12 +154,21 @@ def export(
 def extract(
     ctx: typer.Context,
     estimate: bool = typer.Option(False, "--estimate", help="Only show what would run. / 仅估算。"),
+    model: str | None = typer.Option(
+        None, "--model", help="Also extract with this declared model (costs tokens)."
+    ),
+    budget: int = typer.Option(
+        100_000, "--budget", min=1, help="Token budget of a model run (prompt + completion)."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Re-run extraction over existing documents. / 对已有文档重新抽取。"""
-    out = _run(ctx, as_json, lambda b: b.kg.estimate() if estimate else b.kg.extract())
+    out = _run(ctx, as_json, lambda b: _extract(b, estimate, model, budget))
     if as_json:
         emit_json(out)
+        return
+    if model is not None:
+        console.print(_model_line(out), highlight=False)
         return
     console.print(
         say(
@@ -172,6 +181,28 @@ def extract(
     )
     for f in out.get("failures", []):
         console.print(f"[yellow]{safe(f)}[/]", highlight=False)
+
+
+def _extract(brain: Any, estimate: bool, model: str | None, budget: int) -> Any:
+    if model is None:
+        return brain.kg.estimate() if estimate else brain.kg.extract()
+    from ebrain.kg.graph import ModelExtraction
+
+    run = ModelExtraction(brain.kg, model)
+    return run.estimate() if estimate else run.run(budget)
+
+
+def _model_line(out: dict[str, Any]) -> str:
+    stop = say(" (stopped at the budget)", "（已达预算上限）") if out["stopped_at_budget"] else ""
+    return safe(
+        say(
+            f"model {out['model']}: {out['chunks']} chunks, {out['cached']} cached, "
+            f"{out['prompt_tokens']}+{out['completion_tokens']} tokens, cost {out['cost']:.4f}"
+            f"{stop}",
+            f"模型 {out['model']}：{out['chunks']} 个片段，{out['cached']} 个已缓存，"
+            f"token {out['prompt_tokens']}+{out['completion_tokens']}，费用 {out['cost']:.4f}{stop}",
+        )
+    )
 
 
 @app.command("alias")

@@ -29,9 +29,10 @@ _BRIDGE_TYPES = ("org", "project", "contract", "person", "case")
 class KnowledgeGraph:
     """Graph queries over one workspace catalog."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, gateway: Callable[[], Any] | None = None) -> None:
         self.engine = engine
         self.q = KgQueries(engine)
+        self._gateway = gateway  # the model gateway, for the model extractor (lazy)
 
     # --- lookup ----------------------------------------------------------------------
     def resolve(self, name: str, principal: Principal, kind: str | None = None) -> list[int]:
@@ -356,3 +357,37 @@ def _jsonld(nodes: list[dict[str, Any]], edges: list[tuple[int, str, int, int]])
         "@graph": graph,
     }
     return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+class ModelExtraction:
+    """The model extractor over a workspace's gateway (ebrain.kg.model_extract)."""
+
+    def __init__(self, graph: KnowledgeGraph, model: str) -> None:
+        if graph._gateway is None:
+            raise InvalidInputError("no model gateway", hint="declare a model under models:")
+        self.graph = graph
+        self.gateway = graph._gateway()
+        self.model = model
+        self.spec = self.gateway.catalog.get(model)
+
+    def estimate(self) -> dict[str, Any]:
+        """Tokens and cost before a run."""
+        from ebrain.kg.model_extract import estimate
+
+        run = estimate(self.graph.engine, self.model, self.spec.price.cost)
+        return {"extractor": "model", **run.to_dict()}
+
+    def run(self, budget_tokens: int) -> dict[str, Any]:
+        """Extract with the model up to the token budget."""
+        from ebrain.kg.model_extract import extract_with_model
+        from ebrain.models.types import CompletionRequest
+
+        def complete(system: str, text: str) -> tuple[str, int, int]:
+            request = CompletionRequest.from_prompt(text, system, temperature=0.0, max_tokens=800)
+            done = self.gateway.complete(request, model=self.model, fallback=False)
+            return done.text, done.usage.prompt_tokens, done.usage.completion_tokens
+
+        run = extract_with_model(
+            self.graph.engine, self.model, complete, budget_tokens, self.spec.price.cost
+        )
+        return {"extractor": "model", "budget_tokens": budget_tokens, **run.to_dict()}
