@@ -388,6 +388,7 @@ def _zh_places(tokens: Sequence[tuple[str, str, int]]) -> list[Mention]:
     ]
 
 
+_ORG_LAST = set("司团院所局厂行会心学")  # last characters of _ORG_SUFFIX and _ORG_END
 _ORG_END = re.compile(r"(?:公司|集团|院|所|局|厂|银行|协会|中心|委员会|大学|学院)$")
 
 
@@ -396,6 +397,8 @@ def _zh_orgs(text: str, tokens: Sequence[tuple[str, str, int]]) -> list[Mention]
     (a name never starts with a verb)."""
     found: list[Mention] = []
     for i, (w, p, s) in enumerate(tokens):
+        if w[-1] not in _ORG_LAST:
+            continue
         end = s + len(w)
         suffix = _ORG_SUFFIX.search(w)
         tagged = p == "nt" and _ORG_END.search(w) is not None

@@ -370,10 +370,27 @@ def find_dates(text: str, ref: date | None = None, fy_start: int = 1) -> list[Sp
     return found
 
 
+_EN = tuple("abcdefghijklmnopqrstuvwxyz")
+# A pattern runs on a window only if one of its needles occurs there (lower-cased window).
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "fyq": ("fy",), "qfy": ("fy",), "yq": ("q", "季"), "qy": ("q",), "yh": ("h", "半年"),
+    "ymd": ("-", "/", "."), "cymd": ("年",), "cym": ("年",), "mdy": _EN, "dmy": _EN, "my": _EN,
+    "ym": ("-",), "cy": ("年",), "nomd_zh": ("月",), "nodm_en": _EN, "nomd_en": _EN,
+    "rel_zh_week": ("周", "星期", "礼拜"), "rel_en_week": ("last", "this", "next"),
+    "rel_zh_day": ("天", "日"), "rel_en_day": ("day", "tomorrow"), "rel_zh_month": ("月",),
+    "rel_zh_year": ("年",), "rel_en_month": ("month",), "rel_en_year": ("year",),
+}  # fmt: skip
+
+
 def _find_dates(text: str, ref: date | None, fy_start: int) -> list[Span]:
     taken: list[tuple[int, int]] = []
     found: list[Span] = []
+    low = text.translate(_ASCII_LOWER)
     for kind, pattern in _DATE_PATTERNS:
+        if (ref is None and kind.startswith(("rel", "no"))) or not any(
+            n in low for n in _NEEDLES[kind]
+        ):
+            continue
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
