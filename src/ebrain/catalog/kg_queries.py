@@ -137,8 +137,20 @@ def insert_record(
     )
 
 
-def drop_orphans(conn: sa.Connection) -> int:
-    """Delete entities no mention, relation or user alias refers to; return how many."""
+def document_entities(conn: sa.Connection, document_id: int) -> list[int]:
+    """Entities the document's facts refer to now."""
+    m, r = t.kg_mention.c, t.kg_relation.c
+    q = sa.union(
+        sa.select(m.entity_id).where(m.document_id == document_id),
+        sa.select(r.src_id).where(r.document_id == document_id),
+        sa.select(r.dst_id).where(r.document_id == document_id),
+    )
+    return [int(x) for x in conn.execute(q).scalars()]
+
+
+def drop_orphans(conn: sa.Connection, candidates: Sequence[int] | None = None) -> int:
+    """Delete entities no mention, relation or user alias refers to (among `candidates`, or
+    all); return how many."""
     e, a = t.kg_entity.c, t.kg_alias.c
     used = sa.union(
         sa.select(t.kg_mention.c.entity_id),
@@ -146,7 +158,12 @@ def drop_orphans(conn: sa.Connection) -> int:
         sa.select(t.kg_relation.c.dst_id),
         sa.select(a.entity_id).where(a.source == "user"),
     )
-    return int(conn.execute(sa.delete(t.kg_entity).where(e.id.not_in(used))).rowcount or 0)
+    gone = sa.delete(t.kg_entity).where(e.id.not_in(used))
+    if candidates is not None:
+        if not candidates:
+            return 0
+        gone = gone.where(e.id.in_(list(candidates)))
+    return int(conn.execute(gone).rowcount or 0)
 
 
 # --- reads --------------------------------------------------------------------------------

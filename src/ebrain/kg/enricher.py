@@ -10,6 +10,7 @@ import bisect
 import itertools
 import json
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -97,14 +98,32 @@ class KgEnricher:
     def enrich(self, ctx: EnrichContext) -> None:
         """Replace the document's facts with what its current version says."""
         conn = ctx.conn
+        before = q.document_entities(conn, ctx.document_id)
         q.clear_document(conn, ctx.document_id)
         doc_type, doc_date = q.document_info(conn, ctx.document_id)
-        gazetteer = known_names(conn)
+        gazetteer = _cached_names(conn)
         found = extract(ctx.text, doc_type, _day(doc_date), gazetteer)
         writer = Writer(conn, ctx.document_id, q.chunk_spans(conn, ctx.version_id))
         writer.write(found)
         writer.write_title(title_mentions(ctx.title, found.mentions, gazetteer))
-        q.drop_orphans(conn)
+        q.drop_orphans(conn, before)
+
+
+_REFRESH = 25  # documents enriched between two reloads of the known names
+_names_cache: dict[str, tuple[int, Gazetteer]] = {}
+_names_lock = threading.Lock()
+
+
+def _cached_names(conn: sa.Connection) -> Gazetteer:
+    """known_names, reloaded every _REFRESH documents per catalog (its regex is compiled once
+    per reload; names learnt meanwhile are matched from the next reload, or by `kg extract`)."""
+    key = str(conn.engine.url)
+    with _names_lock:
+        uses, gazetteer = _names_cache.get(key, (_REFRESH, Gazetteer()))
+        if uses >= _REFRESH:
+            uses, gazetteer = 0, known_names(conn)
+        _names_cache[key] = (uses + 1, gazetteer)
+        return gazetteer
 
 
 def known_names(conn: sa.Connection) -> Gazetteer:

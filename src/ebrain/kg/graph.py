@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ebrain.auth import Principal, require_principal
 from ebrain.catalog import schema as t
 from ebrain.catalog.db import write_conn
-from ebrain.catalog.kg_queries import KgQueries
+from ebrain.catalog.kg_queries import KgQueries, drop_orphans
 from ebrain.errors import InvalidInputError, NotFoundError
 from ebrain.kg.entities import ENTITY_TYPES, extract_entities
 from ebrain.kg.records import RECORD_TYPES
@@ -307,6 +307,8 @@ class KnowledgeGraph:
         failures = []
         for kb_id, _n in self.pending_extract():
             failures += enrich_pending(self.engine, kb_id, [KgEnricher()], progress)
+        with write_conn(self.engine) as conn, conn.begin():
+            drop_orphans(conn)  # entities of deleted documents too
         return {**self.estimate(), "failures": [f.__dict__ for f in failures]}
 
 
