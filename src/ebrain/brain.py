@@ -301,6 +301,44 @@ class Brain(AnswerMixin):
         )
         return self.searcher.search(query, k, filters, mode, explain)
 
+    # --- knowledge graph (ebrain.kg) ----------------------------------------------------
+    @property
+    def kg(self) -> Any:
+        """The knowledge graph: entities, neighbours, paths, records, export (ebrain.kg)."""
+        from ebrain.kg.graph import KnowledgeGraph
+
+        return self._lazy("kg", lambda: KnowledgeGraph(self.engine, lambda: self.gateway))
+
+    def search_graph(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        principal: Principal,
+        hops: int = 1,
+        graph_weight: float | None = None,
+        **options: Unpack[SearchOptions],
+    ) -> SearchResult:
+        """`search_ex`, fused with the chunks linked to the entities the query names and to
+        their neighbours (multi-hop); the same filters apply to graph chunks."""
+        from ebrain.kg.retrieve import fuse_graph
+
+        k = _check_k(k) if k is not None else int(self.config.get("search.k"))
+        result = self.search_ex(query, max(k, 50), principal=principal, **options)
+        filters = Filters(
+            principal,
+            kbs=_tuple(options.get("kb")),
+            doc_types=_tuple(options.get("doc_type")),
+            tags=tuple(options.get("tags", ())),
+            since=options.get("since"),
+            until=options.get("until"),
+            path_glob=options.get("path_glob"),
+        )
+        linked = self.kg.linked_documents(query, principal, hops=hops)
+        if graph_weight is None:
+            return fuse_graph(result, linked, self.index, filters, k)
+        return fuse_graph(result, linked, self.index, filters, k, graph_weight)
+
     def _known_kbs(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The kb names, or InvalidInputError naming the known ones."""
         if not names:

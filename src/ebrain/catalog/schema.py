@@ -395,3 +395,84 @@ audit_log = sa.Table(
     sa.Column("hash", sa.Text, nullable=False),
     sa.Index("audit_log_at", "at"),
 )
+
+# --- knowledge graph (ebrain.kg): entities, aliases, mentions, relations, records ---
+kg_entity = sa.Table(
+    "kg_entity",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),  # normalized name (ebrain.kg.resolve.name_key)
+    sa.Column("name", sa.Text, nullable=False),  # display name
+    sa.UniqueConstraint("type", "key"),
+)
+
+kg_alias = sa.Table(  # another name of an entity: stated in a text (auto) or set by the user
+    "kg_alias",
+    metadata,
+    sa.Column("type", sa.Text, primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column(
+        "entity_id", sa.Integer, sa.ForeignKey("kg_entity.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),  # auto or user
+    sa.Index("kg_alias_entity", "entity_id"),
+)
+
+kg_mention = sa.Table(
+    "kg_mention",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "entity_id", sa.Integer, sa.ForeignKey("kg_entity.id", ondelete="CASCADE"), nullable=False
+    ),
+    _document_id(),
+    sa.Column("chunk_id", sa.Integer),  # the chunk holding the mention (offsets are the chunk's)
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("value", sa.Text),  # JSON: the normalized amount or date
+    sa.Index("kg_mention_entity", "entity_id"),
+    sa.Index("kg_mention_document", "document_id"),
+)
+
+kg_relation = sa.Table(
+    "kg_relation",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "src_id", sa.Integer, sa.ForeignKey("kg_entity.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("rel", sa.Text, nullable=False),
+    sa.Column(
+        "dst_id", sa.Integer, sa.ForeignKey("kg_entity.id", ondelete="CASCADE"), nullable=False
+    ),
+    _document_id(),
+    sa.Column("chunk_id", sa.Integer),
+    sa.Column("start", sa.Integer),
+    sa.Column("end", sa.Integer),
+    sa.Column("at", sa.Text),  # ISO day the relation holds from (a signing date, a meeting)
+    sa.Index("kg_relation_src", "src_id"),
+    sa.Index("kg_relation_dst", "dst_id"),
+    sa.Index("kg_relation_document", "document_id"),
+)
+
+kg_record = sa.Table(
+    "kg_record",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _document_id(),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("fields", sa.Text, nullable=False),  # JSON object
+    sa.Column("sources", sa.Text, nullable=False),  # JSON: field -> {chunk_id, start, end}
+    sa.Index("kg_record_type", "type"),
+)
+
+kg_model_cache = sa.Table(  # the model extractor's validated answer per (chunk text, model)
+    "kg_model_cache",
+    metadata,
+    sa.Column("chunk_hash", sa.Text, primary_key=True),  # sha256 of the chunk text
+    sa.Column("model", sa.Text, primary_key=True),
+    sa.Column("output", sa.Text, nullable=False),  # JSON [[type, name], ...]
+)
