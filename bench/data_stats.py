@@ -119,10 +119,23 @@ def originals(name: str, data: BeirSet) -> tuple[BeirSet, dict[str, str]] | None
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     sources = {r["source_query"] for r in rows if r.get("source_query")}
     shared = str(json.loads((LOCAL / name / "manifest.json").read_text())["corpus"])
+    if shared == "examples":
+        return _sample_questions(data)
     if not sources or not shared.startswith("shared:"):
         return None
     orig = load(shared.split(":", 1)[1])
     return orig, {q: orig.queries[q] for q in sorted(sources) if q in orig.queries}
+
+
+def _sample_questions(data: BeirSet) -> tuple[BeirSet, dict[str, str]]:
+    """examples/questions.json's answerable questions, judged by their source files."""
+    from sample_corpus import ROOT, doc_id
+
+    rows = json.loads((ROOT.parent / "questions.json").read_text(encoding="utf-8"))
+    rows = [r for r in rows if r["answerable"] and r["sources"]]
+    qrels = {r["id"]: {doc_id(s): 1 for s in r["sources"]} for r in rows}
+    orig = BeirSet("questions.json", data.corpus, {r["id"]: r["question"] for r in rows}, qrels)
+    return orig, orig.queries
 
 
 def main() -> None:
