@@ -185,6 +185,12 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("search.k", 10, "Results returned by default.", int, min=1, max=1000),
         Setting(
+            "search.translate_query",
+            False,
+            "Translate queries (zh <-> en) with the configured chat model for the BM25 side.",
+            _bool,
+        ),
+        Setting(
             "search.rerank", "none", "Reranker: none, st:MODEL or openai+http(s)://host/v1#model."
         ),
         Setting(

@@ -12,6 +12,7 @@ from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.cli.main import build
 from ebrain.errors import IndexMismatchError, InvalidInputError
+from ebrain.retrieve.fusion import FEATURES
 from tests.fakes.embedder import register
 from tests.retrieve.brains import build_brain
 
@@ -124,6 +125,11 @@ def test_cli_search_json_and_explain(brain: Brain) -> None:
     data = json.loads(out.stdout)
     assert data["hits"][0]["title"] == "采购合同 HT2023-015"
     assert set(data["hits"][0]["explain"]) == {"bm25", "bm25_rank", "dense", "dense_rank", "fused"}
+    assert tuple(data["evidence"]) == FEATURES and 0.0 <= data["bm25_weight"] <= 1.0
+    text = runner.invoke(build(), ["-w", ws, "search", "HT2023-015", "--explain", "-k", "2"])
+    assert text.exit_code == 0, text.output
+    assert "lex_cover" in text.stdout and "rank_corr" in text.stdout
+    assert f"bm25 weight {data['bm25_weight']:.2f}" in text.stdout
     bad = runner.invoke(build(), ["-w", ws, "search", "x", "--since", "yesterday", "--json"])
     assert bad.exit_code == 1 and json.loads(bad.stdout)["error"]["code"] == "invalid_input"
 
