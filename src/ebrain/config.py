@@ -209,8 +209,8 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "answer.refusal_threshold",
-            0.525,
-            "Retrieval confidence below which ask refuses (see bench/answer.py).",
+            0.5,
+            "Refuse when the refusal model's P(answerable) is below this (bench/tune_refusal.py).",
             float,
             min=0.0,
             max=1.0,
