@@ -24,6 +24,7 @@ _LOCAL_ORDER = (
     "xling_zh_en",
     "para_drcd",
     "para_gen_cmrc2018",
+    "desc_cmrc2018",
 )
 LOCAL_SETS = tuple(n for n in _LOCAL_ORDER if (LOCAL / n / "manifest.json").is_file())
 SETS = ORIGINAL_SETS + LOCAL_SETS
