@@ -25,6 +25,7 @@ _LOCAL_ORDER = (
     "para_drcd",
     "para_gen_cmrc2018",
     "desc_cmrc2018",
+    "xling_en_zht",
 )
 LOCAL_SETS = tuple(n for n in _LOCAL_ORDER if (LOCAL / n / "manifest.json").is_file())
 SETS = ORIGINAL_SETS + LOCAL_SETS
