@@ -42,7 +42,7 @@ from beir import load
 from embcache import CACHE_DIR, EmbeddingCache
 from splits import describe, select, split_of
 
-from ebrain.answer.refusal import HYBRID, LEXICAL, TYPE_FEATURES
+from ebrain.answer.refusal import HYBRID, LEXICAL, TYPE_FEATURES, with_derived
 from ebrain.auth import Principal
 
 OWNER = Principal.owner()
@@ -198,7 +198,8 @@ def collect(name: str, n: int, mode: str) -> list[dict[str, Any]]:
 
 # --- fitting -------------------------------------------------------------------------------------
 def _matrix(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> np.ndarray:
-    return np.array([[r["features"].get(f, 0.0) for f in names] for r in rows], dtype=np.float64)
+    feats = [with_derived(r["features"]) for r in rows]
+    return np.array([[f.get(n, 0.0) for n in names] for f in feats], dtype=np.float64)
 
 
 def fit(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> tuple[float, dict[str, float]]:
@@ -410,10 +411,9 @@ def main() -> None:
     RESULTS.write_text(
         json.dumps({"command": command, **results}, indent=1) + "\n", encoding="utf-8"
     )
-    shipped = {
-        "note": "fit by " + command.strip() + " (docs/bench/answer.md)",
-        "models": {MODEL_NAME[m]: r["model"] for m, r in results.items()},
-    }
+    shipped = json.loads(MODEL_JSON.read_text(encoding="utf-8"))  # keep models not refit
+    shipped["models"].update({MODEL_NAME[m]: r["model"] for m, r in results.items()})
+    shipped["note"] = "fit by " + command.strip() + " (docs/bench/answer.md)"
     MODEL_JSON.write_text(json.dumps(shipped, indent=1) + "\n", encoding="utf-8")
     (ROOT / "docs" / "bench" / "answer.md").write_text(text + "\n", encoding="utf-8")
 

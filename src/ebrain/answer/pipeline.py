@@ -189,9 +189,8 @@ class Answerer:
         sentence = ask.sentences[0].text if ask.sentences else ""
         analyzer = self.brain.analyzer
         features = lexical_features(ask.query, ask.hits, ask.weights, analyzer, sentence)
-        embedder = getattr(self.brain.searcher, "embedder", None)
-        if ask.dense and embedder is not None:
-            features.update(dense_features(ask.query, ask.hits, sentence, embedder))
+        if ask.dense:
+            features.update(dense_features(ask.hits))
         ask.decision = decide(features, self._threshold(opts))
 
     # --- outcomes -------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 The model estimates the probability that the knowledge base answers a question from what the
 answer pipeline already has: the fused ranking (its margin; whether BM25 and dense agree on the
-top hit), the answer sentence's IDF-weighted coverage of the question's content terms, the dense
-similarity of the question to that sentence and to the top passage, whether the question is
-asked in the other language than the passage, and the question's type (a when / how-many
-question whose answer sentence holds no number). Two coefficient sets ship in
+top hit), the IDF-weighted coverage of the question's content terms and of its key terms by the
+top chunks and by the answer sentence, the dense similarity of the question to the top passage
+(the score dense retrieval already computed: no extra embedding), whether the question is asked
+in the other language than the passage (then the dense similarity weighs more), and the
+question's type (a when / how-many question whose answer sentence holds no number; why/how). Two coefficient sets ship in
 `data/refusal_model.json`: `hybrid` (dense vectors took part) and `lexical` (BM25 only). They are
 fit by `python bench/tune_refusal.py` on the tune splits of several sets (docs/bench/answer.md).
 """
@@ -21,12 +22,19 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import numpy as np
-
 from ebrain.answer.confidence import coverage, hit_terms
 from ebrain.retrieve.hits import Hit
 
-HYBRID = ("cov_best", "cov_key", "cov_sent", "margin", "agree", "dense_top", "dense_sent", "xling")
+HYBRID = (
+    "cov_best",
+    "cov_key",
+    "cov_sent",
+    "margin",
+    "agree",
+    "dense_top",
+    "xling",
+    "xling_dense",
+)
 LEXICAL = ("cov_best", "cov_key", "cov_sent", "margin", "xling")
 TYPE_FEATURES = ("type_miss", "descriptive")
 TOP_CHUNKS = 3
@@ -122,19 +130,20 @@ def script(text: str) -> str:
 
 
 def margin(hits: Sequence[Hit]) -> float:
-    """How far the top score stands above the second, relative to the top (0..1)."""
-    if not hits:
+    """How far the top score stands above the best hit from another document, relative to the
+    top (0..1): chunks of the same document do not compete."""
+    if not hits or hits[0].score <= 0:
         return 0.0
-    if len(hits) < 2 or hits[0].score <= 0:
-        return 1.0 if hits[0].score > 0 else 0.0
-    return round(max(0.0, min(1.0, (hits[0].score - hits[1].score) / hits[0].score)), 4)
+    top = hits[0]
+    second = next((h.score for h in hits[1:] if h.document_id != top.document_id), 0.0)
+    return round(max(0.0, min(1.0, (top.score - second) / top.score)), 4)
 
 
 def agreement(hit: Hit) -> float:
     """Mean reciprocal rank of the top hit in the BM25 and dense lists (1 = top of both)."""
     e = hit.explain or {}
-    ranks = [e.get("bm25_rank"), e.get("dense_rank")]
-    return round(sum(1.0 / r for r in ranks if r) / 2, 4)
+    ranks = [int(r) for r in (e.get("bm25_rank"), e.get("dense_rank")) if r]
+    return round(sum(1.0 / r for r in ranks) / 2, 4)
 
 
 def key_terms(weights: dict[str, float], n: int = KEY_TERMS) -> dict[str, float]:
@@ -163,22 +172,26 @@ def lexical_features(
     }
 
 
-def dense_features(
-    question: str, hits: Sequence[Hit], sentence: str, embedder: Any
-) -> dict[str, float]:
-    """Agreement of the two lists on the top hit; cosine of the question to the answer sentence
-    and to the top passage (its dense score when dense ranked it, else embedded here)."""
+def dense_features(hits: Sequence[Hit]) -> dict[str, float]:
+    """Agreement of the two lists on the top hit, and the dense similarity of the question to
+    the top passage: its dense score where dense ranked it, else the lowest dense score among
+    the hits (an upper bound: dense did not rank it that high). No embedding is computed."""
     top = hits[0]
     dense_top = (top.explain or {}).get("dense")
-    texts = [sentence or top.text] + ([] if dense_top is not None else [top.text])
-    q = np.asarray(embedder.embed_batch([question], kind="query")[0], np.float32)
-    vecs = np.asarray(embedder.embed_batch(texts, kind="passage"), np.float32)
-    sims = [float(v @ q / (np.linalg.norm(v) * np.linalg.norm(q) + 1e-9)) for v in vecs]
-    return {
-        "agree": agreement(top),
-        "dense_top": round(float(dense_top) if dense_top is not None else sims[1], 4),
-        "dense_sent": round(sims[0], 4),
-    }
+    if dense_top is None:
+        scores = [
+            h.explain["dense"] for h in hits if h.explain and h.explain.get("dense") is not None
+        ]
+        dense_top = min(scores, default=0.0)
+    return {"agree": agreement(top), "dense_top": round(float(dense_top), 4)}
+
+
+def with_derived(features: dict[str, float]) -> dict[str, float]:
+    """Add the interaction the hybrid model needs: for a question in the other language than
+    its passage, term coverage says little and the dense similarity says more."""
+    if "dense_top" not in features:
+        return dict(features)
+    return {**features, "xling_dense": round(features["xling"] * features["dense_top"], 4)}
 
 
 def decide(
@@ -186,7 +199,8 @@ def decide(
 ) -> Decision:
     """Apply the hybrid model when dense features exist, else the lexical one."""
     models = models or shipped_models()
-    model = models["hybrid" if "dense_sent" in features else "lexical"]
+    features = with_derived(features)
+    model = models["hybrid" if "dense_top" in features else "lexical"]
     p = round(model.probability(features), 4)
     return Decision(
         model.name, features, p, threshold, p < threshold, model.contributions(features)
