@@ -49,6 +49,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_SETS = ["cmrc2018_dev", "drcd_dev", "para_cmrc2018", "xling_en_zh", "para_drcd"]
 GRID = np.linspace(0.0, 1.0, 11)
 L2 = 0.05
+SD_FLOOR = 0.05  # features live in [0, 1] (rank_corr in [-1, 1]): no near-constant feature gets a huge raw slope
 PREVIOUS = FusionConfig(bias=0.0, coef=(("peak_bm25", 6.0), ("peak_dense", -6.0), ("overlap", 2.0)))
 Config = FusionConfig | str
 
@@ -118,14 +119,18 @@ def table(data: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"x": np.array(feats), "ndcg": np.array(table_), "forced": np.array(forced)}
 
 
-def fit_gate(tables: list[dict[str, np.ndarray]]) -> tuple[float, dict[str, float]]:
-    """Bias and per-feature coefficients (raw feature scale) fit on these sets' tune tables."""
-    x = np.vstack([t["x"] for t in tables])
+def fit_gate(
+    tables: list[dict[str, np.ndarray]], used: tuple[str, ...] = FEATURES
+) -> tuple[float, dict[str, float]]:
+    """Bias and per-feature coefficients (raw feature scale) fit on these sets' tune tables;
+    features not in `used` get 0."""
+    keep = [FEATURES.index(f) for f in used]
+    x = np.vstack([t["x"][:, keep] for t in tables])
     nd = np.vstack([t["ndcg"] for t in tables])
     free = ~np.concatenate([t["forced"] for t in tables])
     share = np.concatenate([np.full(len(t["x"]), 1.0 / len(t["x"])) for t in tables])
     x, nd, share = x[free], nd[free], share[free] * len(tables)
-    mu, sd = x.mean(0), x.std(0) + 1e-9
+    mu, sd = x.mean(0), np.maximum(x.std(0), SD_FLOOR)
     xs = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
     best = (nd == nd.max(1, keepdims=True)).astype(float)
     target = (best * GRID).sum(1) / best.sum(1)
@@ -134,7 +139,9 @@ def fit_gate(tables: list[dict[str, np.ndarray]]) -> tuple[float, dict[str, floa
     theta = _ascend(xs, nd, share, theta)
     coef = theta[1:] / sd
     bias = float(theta[0] - (coef * mu).sum())
-    return bias, {f: float(c) for f, c in zip(FEATURES, coef, strict=True)}
+    out = dict.fromkeys(FEATURES, 0.0)
+    out.update({f: float(c) for f, c in zip(used, coef, strict=True)})
+    return bias, out
 
 
 def _logistic(xs: np.ndarray, y: np.ndarray, weight: np.ndarray, steps: int = 50) -> np.ndarray:
@@ -186,16 +193,18 @@ def references() -> dict[str, Config]:
     }
 
 
-def fit(splits: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
+def fit(
+    splits: dict[str, dict[str, dict[str, Any]]], used: tuple[str, ...] = FEATURES
+) -> dict[str, Any]:
     """The all-sets fit with its test figures, and the leave-one-set-out figures."""
     tables = {n: table(d) for n, d in splits["tune"].items()}
-    bias, coef = fit_gate(list(tables.values()))
+    bias, coef = fit_gate(list(tables.values()), used)
     chosen = config(bias, coef)
     out: dict[str, Any] = {
         "split": describe(),
         "seed": SEED,
         "metric": "nDCG@10",
-        "features": list(FEATURES),
+        "features": list(used),
         "tune_sets": {n: len(d["sides"]) for n, d in splits["tune"].items()},
         "test_sets": {n: len(d["sides"]) for n, d in splits["test"].items()},
         "params": {"bias": chosen.bias, "coef": dict(chosen.coef)},
@@ -207,7 +216,7 @@ def fit(splits: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
         others = [n for n in tables if n != held]
         if not others:
             continue
-        b, c = fit_gate([tables[n] for n in others])
+        b, c = fit_gate([tables[n] for n in others], used)
         cfg = config(b, c)
         data = splits["test"][held]
         row = {k: score(data, r) for k, r in references().items()}
@@ -245,8 +254,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", nargs="*", default=DEFAULT_SETS)
     parser.add_argument("--out", type=Path, default=RESULTS / "fusion_fit.json")
+    parser.add_argument("--features", nargs="*", default=list(FEATURES), choices=FEATURES)
     args = parser.parse_args()
-    result = fit(load(args.sets))
+    result = fit(load(args.sets), tuple(args.features))
     result["command"] = "python bench/tune_fusion.py " + " ".join(sys.argv[1:])
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({k: result[k] for k in ("params", "tune", "leave_one_set_out")}, indent=1))
