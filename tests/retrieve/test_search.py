@@ -184,3 +184,16 @@ def test_valid_search_arguments_pass(brain: Brain) -> None:
     )
     assert hits == []  # no contract in main
     assert brain.search("HT2023-015", k=1, kb="legal", until="2024-02-29", principal=OWNER)
+
+
+def test_lexical_stats_give_document_frequencies_and_hit_terms(brain: Brain) -> None:
+    from ebrain.index.base import Filters
+
+    terms = brain.analyzer.query_terms("风扇 xyzzy")
+    hits = brain.index.lexical(terms, 10, Filters(OWNER))
+    stats = brain.index.lexical_stats(terms, [h.chunk_id for h in hits])
+    assert set(stats.df) == set(terms) and stats.chunks >= 4
+    missing = [t for t in terms if stats.df[t] == 0]  # the made-up word, however analyzed
+    assert missing and stats.df["风扇"] >= 1
+    assert all("风扇" in stats.hit_terms[h.chunk_id] for h in hits)
+    assert not any(set(missing) & found for found in stats.hit_terms.values())
