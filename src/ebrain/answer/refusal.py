@@ -29,13 +29,13 @@ HYBRID = (
     "cov_best",
     "cov_key",
     "cov_sent",
-    "margin",
+    "margin_cov",
     "agree",
     "dense_top",
     "xling",
     "xling_dense",
 )
-LEXICAL = ("cov_best", "cov_key", "cov_sent", "margin", "xling")
+LEXICAL = ("cov_best", "cov_key", "cov_sent", "margin_cov", "xling")
 TYPE_FEATURES = ("type_miss", "descriptive")
 TOP_CHUNKS = 3
 KEY_TERMS = 3
@@ -187,11 +187,15 @@ def dense_features(hits: Sequence[Hit]) -> dict[str, float]:
 
 
 def with_derived(features: dict[str, float]) -> dict[str, float]:
-    """Add the interaction the hybrid model needs: for a question in the other language than
-    its passage, term coverage says little and the dense similarity says more."""
-    if "dense_top" not in features:
-        return dict(features)
-    return {**features, "xling_dense": round(features["xling"] * features["dense_top"], 4)}
+    """Add the interactions the models use. `margin_cov` = margin x cov_best: a ranking that is
+    sure of a passage that covers little of the question (a lone weak match) is no evidence.
+    `xling_dense` = xling x dense_top: for a question in the other language than its passage,
+    term coverage says little and the dense similarity says more."""
+    margin_cov = features.get("margin", 0.0) * features.get("cov_best", 0.0)
+    out = {**features, "margin_cov": round(margin_cov, 4)}
+    if "dense_top" in features:
+        out["xling_dense"] = round(features.get("xling", 0.0) * features["dense_top"], 4)
+    return out
 
 
 def decide(
