@@ -446,11 +446,11 @@ NOTES = [
     "  (`refusal`). Demo check (`python bench/refusal_demo_check.py`): the demo's two in-scope",
     "  questions are answered and its out-of-scope question is refused, hybrid and lexical.",
     "  Over the whole sample corpus (examples/questions.json, 23 answerable incl. multi-hop, 16",
-    "  unanswerable; its tune half was fit on): hybrid refuses 6/23 answerable and 11/16",
+    "  unanswerable; its tune half was fit on): hybrid refuses 5/23 answerable and 10/16",
     "  unanswerable; lexical 4/23 and 8/16 (the previous rule, lexical: 4/23 and 8/16).",
     "- Not covered: drcd_dev / para_drcd and xling_zh_en have no hybrid rows (their corpora were",
     "  not embedded in time on 2 cores); they are in the lexical fit (xling sets excepted).",
-    "- Hybrid rows depend on the fusion (here the query-evidence fusion of 15a8990). After a",
+    "- Hybrid rows depend on the fusion (here the six-set gate of 406ea55). After a",
     "  fusion change delete bench/.cache/refusal/*_hybrid_*.json and rerun the command to refit.",
     "",
 ]
