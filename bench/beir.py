@@ -12,7 +12,23 @@ from pathlib import Path
 DATA = Path(
     os.environ.get("EBRAIN_BENCH_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
 )
-SETS = ("cmrc2018_dev", "drcd_dev", "vcsum", "qmsum_test")
+ORIGINAL_SETS = ("cmrc2018_dev", "drcd_dev", "vcsum", "qmsum_test")
+# The project's own sets in bench/data (bench/data/README.md): questions that do not reuse the
+# passage's wording (paraphrased, cross-lingual, describe-the-concept), over the shared corpora
+# or the sample corpus. Listed in creation order; only those present in the checkout count.
+LOCAL = Path(__file__).resolve().parent / "data"
+_LOCAL_ORDER = (
+    "para_cmrc2018",
+    "xling_en_zh",
+    "para_sample",
+    "xling_zh_en",
+    "para_drcd",
+    "para_gen_cmrc2018",
+    "desc_cmrc2018",
+    "xling_en_zht",
+)
+LOCAL_SETS = tuple(n for n in _LOCAL_ORDER if (LOCAL / n / "manifest.json").is_file())
+SETS = ORIGINAL_SETS + LOCAL_SETS
 # QMSum's val split over its meetings: the tune split of qmsum (bench/splits.py).
 TUNE_ONLY = ("qmsum_tune",)
 
@@ -42,6 +58,8 @@ def load(name: str, split: str | None = None, max_queries: int | None = None) ->
     the qmsum tune split (train, 1,095 queries over 162 meetings, was left out: too much to
     embed on 2 CPU cores). The full set is `qmsum`.
     """
+    if (LOCAL / name / "manifest.json").is_file():
+        return load_local(name, max_queries)
     if name in ("qmsum_test", "qmsum_tune"):
         data = load("qmsum", "test" if name == "qmsum_test" else "val", max_queries)
         return _meeting_subset(data, name)
@@ -63,12 +81,65 @@ def load(name: str, split: str | None = None, max_queries: int | None = None) ->
             row = json.loads(line)
             if row["_id"] in qrels:
                 queries[row["_id"]] = row["text"]
+    return BeirSet(name, corpus, _sample(queries, max_queries), qrels)
+
+
+def _sample(queries: dict[str, str], max_queries: int | None) -> dict[str, str]:
     if max_queries and len(queries) > max_queries:
         import random
 
         keep = sorted(random.Random(0).sample(sorted(queries), max_queries))
-        queries = {q: queries[q] for q in keep}
-    return BeirSet(name, corpus, queries, qrels)
+        return {q: queries[q] for q in keep}
+    return queries
+
+
+def manifest(name: str) -> dict[str, object]:
+    """bench/data/<name>/manifest.json: provenance, licence, languages, corpus pointer."""
+    with open(LOCAL / name / "manifest.json", encoding="utf-8") as f:
+        data: dict[str, object] = json.load(f)
+    return data
+
+
+def load_local(name: str, max_queries: int | None = None) -> BeirSet:
+    """A set of bench/data: its queries and qrels, the corpus resolved from the manifest.
+
+    The pointer is `shared:<set>` (that shared set's corpus, never copied; `shared:qmsum_test`
+    is the 35-meeting subset of `load("qmsum_test")`), `examples` (the sample corpus,
+    examples/corpus converted by bench/sample_corpus.py) or `local:<file>` (a corpus.jsonl
+    next to the manifest).
+    """
+    root = LOCAL / name
+    corpus = _local_corpus(root, str(manifest(name)["corpus"]))
+    qrels: dict[str, dict[str, int]] = {}
+    with open(root / "qrels" / "test.tsv", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if int(row["score"]) > 0:
+                qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
+    queries = {}
+    with open(root / "queries.jsonl", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            if row["_id"] in qrels:
+                queries[row["_id"]] = row["text"]
+    return BeirSet(name, corpus, _sample(queries, max_queries), qrels)
+
+
+def _local_corpus(root: Path, pointer: str) -> dict[str, tuple[str, str]]:
+    kind, _, target = pointer.partition(":")
+    if kind == "shared":
+        return load(target).corpus
+    if kind == "examples":
+        from sample_corpus import sample_corpus
+
+        return sample_corpus()
+    if kind == "local":
+        corpus = {}
+        with open(root / target, encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                corpus[row["_id"]] = (row.get("title") or "", row["text"])
+        return corpus
+    raise ValueError(f"{root.name}: unknown corpus pointer {pointer!r}")
 
 
 def _meeting(doc_id: str) -> str:

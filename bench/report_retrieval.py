@@ -168,31 +168,47 @@ def main() -> None:
 
 
 def fusion_lines() -> list[str]:
-    """The fusion fit (bench/results/fusion_fit.json): tune figures, test figures, and
-    leave-one-set-out figures, each labelled with its split."""
+    """The fusion fit (bench/results/fusion_fit.json): parameters, leave-one-set-out figures,
+    each set's test split under the all-sets fit, and the reference rows."""
     path = RESULTS / "fusion_fit.json"
     if not path.exists():
         return []
     fit = json.loads(path.read_text())
+    params = fit["params"]
+    coef = ", ".join(f"{k} {v:+.3f}" for k, v in params["coef"].items())
     lines = [
         "### Fusion fit (bench/tune_fusion.py)",
         "",
-        f"Chosen on the tune splits ({fit['candidates']} candidates, mean nDCG@10 over the sets'"
-        f" tune splits): **{fit['chosen']}**. Split: {fit['split']}.",
+        f"Gate: w_bm25 = sigmoid({params['bias']:+.3f} + Σ coef·feature), coefficients: {coef}.",
+        f"Fit on the tune splits of: {', '.join(fit['tune_sets'])} "
+        f"({sum(fit['tune_sets'].values())} queries, each set weighing the same). Split: {fit['split']}.",
         "",
-        "| set | tune nDCG@10 (fit) | test: fit | test: BM25 | test: dense | test: RRF | test: w=0.5 "
-        "| leave-one-set-out test (choice fit on the other sets' tune splits) |",
-        "|---|---|---|---|---|---|---|---|",
+        "#### Leave-one-set-out (fit on the other sets' tune splits, scored on the held-out set's test split)",
+        "",
+        "| held-out set | queries | BM25 | dense | **hybrid** | RRF k=60 | w=0.5 | previous gate | hybrid − better side | hybrid − RRF |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, t in fit["leave_one_set_out"].items():
+        lines.append(_row(name, t))
+    lines += [
+        "",
+        "#### Test splits, gate fit on every set's tune split",
+        "",
+        "| set | queries | BM25 | dense | **hybrid** | RRF k=60 | w=0.5 | previous gate | hybrid − better side | hybrid − RRF |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, t in fit["test"].items():
-        loso = fit["leave_one_set_out"].get(name, {})
-        held = f"{loso['test']:.4f} ({loso['chosen']})" if "test" in loso else "— (no other set)"
-        tuned = f"{fit['tune'][name]:.4f}" if name in fit["tune"] else "—"
-        lines.append(
-            f"| {name} | {tuned} | {t['fit']:.4f} | {t['bm25']:.4f} | {t['dense']:.4f} | "
-            f"{t['rrf']:.4f} | {t['weighted w=0.5']:.4f} | {held} |"
-        )
+        lines.append(_row(name, t))
     return [*lines, "", *_fit_details(fit)]
+
+
+def _row(name: str, t: dict[str, Any]) -> str:
+    better = max(t["bm25"], t["dense"])
+    return (
+        f"| {name} | {t['queries']} | {t['bm25']:.4f} | {t['dense']:.4f} | **{t['fit']:.4f}** | "
+        f"{t['rrf k=60']:.4f} | {t['weighted w=0.5']:.4f} | {t['previous gate']:.4f} | "
+        f"{t['fit'] - better:+.4f} | {t['fit'] - t['rrf k=60']:+.4f} |"
+    )
 
 
 def _fit_details(fit: dict[str, Any]) -> list[str]:

@@ -73,13 +73,31 @@ def write_corpus(data: BeirSet, folder: Path) -> None:
         (folder / f"{doc_id}.md").write_text(body, encoding="utf-8")
 
 
+def corpus_key(data: BeirSet) -> str:
+    """The workspace a set's corpus lives in: sets over a shared corpus share it (their
+    bench/data/<set>/manifest.json names `"corpus": "shared:<set>"`)."""
+    manifest = Path(__file__).resolve().parent / "data" / data.name / "manifest.json"
+    if manifest.exists():
+        corpus = str(json.loads(manifest.read_text(encoding="utf-8")).get("corpus", ""))
+        if corpus.startswith("shared:"):
+            return corpus.split(":", 1)[1]
+    return data.name
+
+
 def build_workspace(
     data: BeirSet, cache: EmbeddingCache, embed: bool = True
 ) -> tuple[Brain, dict[str, float]]:
-    """Ingest the corpus into a fresh workspace (timed), then embed its chunks."""
-    ws = CACHE_DIR / "workspaces" / data.name
+    """Ingest the corpus into a fresh workspace (timed), then embed its chunks. A workspace
+    already built for the same corpus (same documents, embedded) is reused as it is."""
+    key = corpus_key(data)
+    ws = CACHE_DIR / "workspaces" / key
+    ready = ws / "bench-ready.json"
+    if embed and ready.exists():
+        built = json.loads(ready.read_text(encoding="utf-8"))
+        if built.get("docs") == len(data.corpus):
+            return Brain.open(ws), built["build"]
     shutil.rmtree(ws, ignore_errors=True)
-    corpus_dir = CACHE_DIR / "corpora" / data.name
+    corpus_dir = CACHE_DIR / "corpora" / key
     write_corpus(data, corpus_dir)
     Brain.init(ws).close()
     (ws / "config.yaml").write_text(
@@ -93,7 +111,10 @@ def build_workspace(
     if embed:
         brain.embed_pending()
     t_embed = time.perf_counter() - t0
-    return brain, {"ingest_s": t_ingest, "embed_s": t_embed, "chunks": float(report.chunks_added)}
+    build = {"ingest_s": t_ingest, "embed_s": t_embed, "chunks": float(report.chunks_added)}
+    if embed:
+        ready.write_text(json.dumps({"docs": len(data.corpus), "build": build}), encoding="utf-8")
+    return brain, build
 
 
 def doc_of_chunk(brain: Brain) -> dict[int, str]:
@@ -123,7 +144,9 @@ def run_mode(
 
 
 def dump_sides(brain: Brain, data: BeirSet, c2d: dict[int, str], path: Path) -> None:
-    """Raw BM25 and dense top-50 per query, for offline fusion tuning (bench/tune_fusion.py)."""
+    """Raw BM25 and dense top-50 per query and the lexical evidence (document frequencies of
+    the query terms, terms of the top 10 BM25 hits), for offline fusion tuning
+    (bench/tune_fusion.py)."""
     from ebrain.index.base import Filters
 
     searcher = brain.searcher
@@ -133,8 +156,10 @@ def dump_sides(brain: Brain, data: BeirSet, c2d: dict[int, str], path: Path) -> 
         bm25 = brain.index.lexical(terms, 50, Filters(OWNER))
         qvec = searcher.embedder.embed_batch([text], kind="query")[0]  # type: ignore[union-attr]
         dense = brain.index.vector(np.asarray(qvec, np.float32), 50, Filters(OWNER))
+        top = [h.chunk_id for h in bm25[:10]]
         out[qid] = {
             "query": text,
+            "stats": brain.index.lexical_stats(terms, top) if top else None,
             "bm25": [(h.chunk_id, h.score) for h in bm25],
             "dense": [(h.chunk_id, h.score) for h in dense],
         }

@@ -5,7 +5,11 @@ on the *test* split. A query's split depends only on its id and the seed:
 
 - BEIR sets: sha256(f"{SEED}:{set}:{query id}"); the first 8 bytes as an integer, even = tune,
   odd = test (50/50 in expectation, stable under added or removed queries);
-- qmsum / qmsum_test: QMSum's own splits, train + val = tune, test = test.
+- qmsum / qmsum_test: QMSum's own splits, train + val = tune, test = test;
+- the project's sets in bench/data (para_*, xling_*): the same parity, but of
+  sha256(f"{SEED}:{set}:{gold passage id}") (the query's first gold passage in sorted order),
+  so that every question written over one passage falls in the same split (no passage is seen
+  in tuning and in testing through two wordings of one question).
 
     .venv/bin/python bench/splits.py   # prints the split sizes of every set
 """
@@ -29,7 +33,8 @@ def split_of(set_name: str, query_id: str, seed: int = SEED) -> str:
     """'tune' or 'test' for one query of one set."""
     if set_name.startswith("qmsum"):
         return _qmsum_splits().get(query_id, "test")
-    digest = hashlib.sha256(f"{seed}:{set_name}:{query_id}".encode()).digest()
+    key = _local_groups(set_name).get(query_id, query_id)
+    digest = hashlib.sha256(f"{seed}:{set_name}:{key}".encode()).digest()
     return "tune" if int.from_bytes(digest[:8], "big") % 2 == 0 else "test"
 
 
@@ -43,6 +48,23 @@ def select(set_name: str, query_ids: Iterable[str], split: str, seed: int = SEED
 
 
 _QMSUM_CACHE: dict[str, str] = {}
+_GROUPS: dict[str, dict[str, str]] = {}
+
+
+def _local_groups(set_name: str) -> dict[str, str]:
+    """query id -> its first gold passage for a set of bench/data ({} for the other sets)."""
+    if set_name not in _GROUPS:
+        from beir import LOCAL
+
+        qrels = LOCAL / set_name / "qrels" / "test.tsv"
+        gold: dict[str, list[str]] = {}
+        if (LOCAL / set_name / "manifest.json").is_file():
+            with open(qrels, encoding="utf-8") as f:
+                for row in csv.DictReader(f, delimiter="\t"):
+                    if int(row["score"]) > 0:
+                        gold.setdefault(row["query-id"], []).append(row["corpus-id"])
+        _GROUPS[set_name] = {q: min(docs) for q, docs in gold.items()}
+    return _GROUPS[set_name]
 
 
 def _qmsum_splits() -> dict[str, str]:
@@ -61,7 +83,8 @@ def describe(seed: int = SEED) -> str:
     """One line naming the split rule, for reports."""
     return (
         f"tune/test = 50/50 by sha256('{seed}:<set>:<query id>') parity (bench/splits.py, "
-        "seed {seed}); qmsum: QMSum's train+val = tune, test = test"
+        "seed {seed}); qmsum: QMSum's train+val = tune, test = test; bench/data sets: parity of "
+        "sha256('{seed}:<set>:<gold passage id>'), one split per passage"
     ).replace("{seed}", str(seed))
 
 

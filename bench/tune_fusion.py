@@ -1,30 +1,41 @@
-"""Fit the fusion on tune splits, report it on test splits.
+"""Fit the adaptive fusion's gate on tune splits; report it per set and leave-one-set-out.
 
-Replays the raw BM25 and dense lists dumped by bench/retrieval.py (bench/results/sides-*.pkl)
-through each fusion method of a grid:
+Replays the raw BM25 and dense lists (and the lexical evidence) dumped by bench/retrieval.py
+(bench/results/sides-*.pkl):
 
     .venv/bin/python bench/tune_fusion.py [--sets ...] [--out bench/results/fusion_fit.json]
 
-- **fit**: the configuration with the best mean (over sets) nDCG@10 on the *tune* split of every
-  set (bench/splits.py), reported on each set's *test* split. These are the shipped constants of
-  ebrain.retrieve.fusion.FusionConfig.
-- **leave-one-set-out**: for each set, fit on the tune splits of the *other* sets only, report
-  on the held-out set's test split (how the choice transfers to a set it never saw).
+The gate is w_bm25 = sigmoid(bias + sum_f coef_f * evidence_f) over the features of
+ebrain.retrieve.fusion.FEATURES. The fit, on the tune queries of the chosen sets (each set
+weighs the same, whatever its size):
 
-qmsum's tune split is the qmsum_tune set (QMSum val) and its test split the qmsum_test set
-(QMSum test); both count as the one set "qmsum". The chosen parameters, the splits, the seed
-and every figure go into the results JSON.
+1. every tune query is fused at w = 0, 0.1, ..., 1 and scored (nDCG@10);
+2. a logistic regression (L2, standardized features) learns the best w of each query, each
+   query weighted by how much the choice matters for it (best minus worst nDCG@10 over w);
+3. gradient ascent from there on the mean nDCG@10 itself (piecewise-linear in w between the
+   grid points), with the same L2 penalty.
+
+Reported:
+- **fit**: fit on the tune splits of every set, scored on each set's *test* split (the shipped
+  constants of ebrain.retrieve.fusion: FITTED, FITTED_BIAS);
+- **leave-one-set-out**: for each set, fit on the tune splits of the *other* sets only, scored
+  on the held-out set's test split;
+- reference rows on the same lists: BM25, dense, RRF (k = 60), 0.5/0.5 weighted, the previous
+  gate (peakedness + overlap, fit on cmrc2018_dev and drcd_dev only).
+
+qmsum_tune and qmsum_test are both the set "qmsum" (QMSum's val and test splits).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import pickle
 import sys
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -32,10 +43,14 @@ from splits import SEED, describe, select
 
 from ebrain.evaluate import evaluate_run, paired_bootstrap
 from ebrain.evaluate.metrics import ndcg_at_k
-from ebrain.retrieve.fusion import FusionConfig, fuse
+from ebrain.retrieve.fusion import FEATURES, FusionConfig, evidence, flat, fuse, weighted
 
 RESULTS = Path(__file__).resolve().parent / "results"
-DEFAULT_SETS = ["cmrc2018_dev", "drcd_dev", "vcsum", "qmsum_tune", "qmsum_test"]
+DEFAULT_SETS = ["cmrc2018_dev", "drcd_dev", "para_cmrc2018", "xling_en_zh", "para_drcd"]
+GRID = np.linspace(0.0, 1.0, 11)
+L2 = 0.05
+SD_FLOOR = 0.05  # features live in [0, 1] (rank_corr in [-1, 1]): no near-constant feature gets a huge raw slope
+PREVIOUS = FusionConfig(bias=0.0, coef=(("peak_bm25", 6.0), ("peak_dense", -6.0), ("overlap", 2.0)))
 Config = FusionConfig | str
 
 
@@ -69,7 +84,7 @@ def run_of(data: dict[str, Any], cfg: Config) -> dict[str, list[str]]:
             ranking = side[cfg]
         else:
             assert isinstance(cfg, FusionConfig)
-            ranking = fuse(side["bm25"], side["dense"], cfg).ranking
+            ranking = fuse(side["bm25"], side["dense"], cfg, side.get("stats")).ranking
         out[qid] = list(dict.fromkeys(c2d[c] for c, _ in ranking))
     return out
 
@@ -85,85 +100,140 @@ def score(data: dict[str, Any], cfg: Config) -> float:
     return sum(values.values()) / max(1, len(values))
 
 
-def grid() -> list[FusionConfig]:
-    """Candidate adaptive gates, plus fixed weights and RRF."""
-    cands = [
-        FusionConfig(method="rrf"),
-        *(FusionConfig(method="weighted", bm25_weight=w / 10) for w in range(1, 10)),
-    ]
-    for bias, peak, agree in itertools.product(
-        (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5), (0.0, 2.0, 4.0, 6.0, 8.0), (-1.0, 0.0, 1.0, 2.0)
-    ):
-        cands.append(FusionConfig(bias=bias, peak=peak, agree=agree))
-    return cands
+def table(data: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Per query of a dump: its features, its flat-side flags, nDCG@10 at every grid weight."""
+    feats, table_, forced = [], [], []
+    c2d = data["c2d"]
+    for qid, side in data["sides"].items():
+        bm25, dense = side["bm25"], side["dense"]
+        ev = evidence(bm25, dense, side.get("stats"))
+        feats.append([ev[f] for f in FEATURES])
+        row = []
+        for w in GRID:
+            ranking = bm25 if not dense else dense if not bm25 else weighted(bm25, dense, w, 50)
+            docs = list(dict.fromkeys(c2d[c] for c, _ in ranking))
+            row.append(ndcg_at_k(docs, data["qrels"][qid], 10))
+        table_.append(row)
+        fb, fd = flat(bm25, 50), flat(dense, 50)
+        forced.append(not bm25 or not dense or fb != fd)
+    return {"x": np.array(feats), "ndcg": np.array(table_), "forced": np.array(forced)}
 
 
-def label(cfg: FusionConfig) -> str:
-    """A short name for a configuration."""
-    if cfg.method == "rrf":
-        return "rrf"
-    if cfg.method == "weighted":
-        return f"weighted w={cfg.bm25_weight:.1f}"
-    return f"adaptive bias={cfg.bias} peak={cfg.peak} agree={cfg.agree}"
+def fit_gate(
+    tables: list[dict[str, np.ndarray]], used: tuple[str, ...] = FEATURES
+) -> tuple[float, dict[str, float]]:
+    """Bias and per-feature coefficients (raw feature scale) fit on these sets' tune tables;
+    features not in `used` get 0."""
+    keep = [FEATURES.index(f) for f in used]
+    x = np.vstack([t["x"][:, keep] for t in tables])
+    nd = np.vstack([t["ndcg"] for t in tables])
+    free = ~np.concatenate([t["forced"] for t in tables])
+    share = np.concatenate([np.full(len(t["x"]), 1.0 / len(t["x"])) for t in tables])
+    x, nd, share = x[free], nd[free], share[free] * len(tables)
+    mu, sd = x.mean(0), np.maximum(x.std(0), SD_FLOOR)
+    xs = np.hstack([np.ones((len(x), 1)), (x - mu) / sd])
+    best = (nd == nd.max(1, keepdims=True)).astype(float)
+    target = (best * GRID).sum(1) / best.sum(1)
+    stake = (nd.max(1) - nd.min(1)) * share
+    theta = _logistic(xs, target, stake)
+    theta = _ascend(xs, nd, share, theta)
+    coef = theta[1:] / sd
+    bias = float(theta[0] - (coef * mu).sum())
+    out = dict.fromkeys(FEATURES, 0.0)
+    out.update({f: float(c) for f, c in zip(used, coef, strict=True)})
+    return bias, out
 
 
-def params(cfg: FusionConfig) -> dict[str, Any]:
-    """The fitted parameters of a configuration."""
-    if cfg.method == "adaptive":
-        return {"method": "adaptive", "bias": cfg.bias, "peak": cfg.peak, "agree": cfg.agree}
-    if cfg.method == "weighted":
-        return {"method": "weighted", "bm25_weight": cfg.bm25_weight}
-    return {"method": "rrf", "rrf_k": cfg.rrf_k}
+def _logistic(xs: np.ndarray, y: np.ndarray, weight: np.ndarray, steps: int = 50) -> np.ndarray:
+    """Weighted logistic regression with soft targets (Newton steps, L2 on the slopes)."""
+    theta = np.zeros(xs.shape[1])
+    reg = np.full(xs.shape[1], L2)
+    reg[0] = 0.0
+    total = max(weight.sum(), 1e-9)
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-xs @ theta))
+        grad = xs.T @ (weight * (p - y)) / total + reg * theta
+        hess = (xs * (weight * p * (1 - p))[:, None]).T @ xs / total + np.diag(reg + 1e-6)
+        theta -= np.linalg.solve(hess, grad)
+    return theta
 
 
-def best(table: dict[str, dict[str, float]], sets: list[str]) -> str:
-    """The configuration with the best mean over `sets` (first in grid order on ties)."""
-    return max(table, key=lambda k: sum(table[k][n] for n in sets) / len(sets))
+def _ascend(
+    xs: np.ndarray, nd: np.ndarray, share: np.ndarray, theta: np.ndarray, steps: int = 400
+) -> np.ndarray:
+    """Gradient ascent on the share-weighted mean nDCG@10, linear in w between grid points."""
+    reg = np.full(xs.shape[1], L2)
+    reg[0] = 0.0
+    slope = np.diff(nd, axis=1) / (GRID[1] - GRID[0])
+    rows = np.arange(len(nd))
+    total = share.sum()
+    lr = 0.5
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-xs @ theta))
+        cell = np.minimum((p * (len(GRID) - 1)).astype(int), len(GRID) - 2)
+        d_ndcg = slope[rows, cell] * p * (1 - p)
+        grad = xs.T @ (share * d_ndcg) / total - reg * theta
+        theta = theta + lr * grad
+    return theta
 
 
-def fit(splits: dict[str, dict[str, dict[str, Any]]]) -> dict[str, Any]:
-    """The tune-split fit, its test figures, and the leave-one-set-out figures."""
-    cands = {label(c): c for c in grid()}
-    tune = {k: {n: score(d, c) for n, d in splits["tune"].items()} for k, c in cands.items()}
-    tested = sorted(splits["test"])
-    chosen = best(tune, sorted(splits["tune"]))
+def config(bias: float, coef: dict[str, float]) -> FusionConfig:
+    """The adaptive fusion with these gate parameters."""
+    return FusionConfig(bias=round(bias, 3), coef=tuple((f, round(coef[f], 3)) for f in FEATURES))
+
+
+def references() -> dict[str, Config]:
+    """The rows every set is reported with, besides the fit."""
+    return {
+        "bm25": "bm25",
+        "dense": "dense",
+        "rrf k=60": FusionConfig(method="rrf"),
+        "weighted w=0.5": FusionConfig(method="weighted", bm25_weight=0.5),
+        "previous gate": PREVIOUS,
+    }
+
+
+def fit(
+    splits: dict[str, dict[str, dict[str, Any]]], used: tuple[str, ...] = FEATURES
+) -> dict[str, Any]:
+    """The all-sets fit with its test figures, and the leave-one-set-out figures."""
+    tables = {n: table(d) for n, d in splits["tune"].items()}
+    bias, coef = fit_gate(list(tables.values()), used)
+    chosen = config(bias, coef)
     out: dict[str, Any] = {
         "split": describe(),
         "seed": SEED,
         "metric": "nDCG@10",
-        "candidates": len(cands),
+        "features": list(used),
         "tune_sets": {n: len(d["sides"]) for n, d in splits["tune"].items()},
         "test_sets": {n: len(d["sides"]) for n, d in splits["test"].items()},
-        "chosen": label(cands[chosen]),
-        "params": params(cands[chosen]),
-        "tune": {n: tune[chosen][n] for n in splits["tune"]},
-        "test": _test_figures(splits["test"], cands[chosen]),
+        "params": {"bias": chosen.bias, "coef": dict(chosen.coef)},
+        "tune": {n: score(d, chosen) for n, d in splits["tune"].items()},
+        "test": _test_figures(splits["test"], chosen),
         "leave_one_set_out": {},
     }
-    for held in tested:
-        others = [n for n in splits["tune"] if n != held]
+    for held in sorted(splits["test"]):
+        others = [n for n in tables if n != held]
         if not others:
-            out["leave_one_set_out"][held] = {"fit_on_tune_of": [], "note": "no other set"}
             continue
-        pick = best(tune, others)
+        b, c = fit_gate([tables[n] for n in others], used)
+        cfg = config(b, c)
+        data = splits["test"][held]
+        row = {k: score(data, r) for k, r in references().items()}
         out["leave_one_set_out"][held] = {
             "fit_on_tune_of": others,
-            "chosen": pick,
-            "test": score(splits["test"][held], cands[pick]),
+            "params": {"bias": cfg.bias, "coef": dict(cfg.coef)},
+            "fit": score(data, cfg),
+            **row,
+            "queries": len(data["sides"]),
         }
     return out
 
 
 def _test_figures(test: dict[str, dict[str, Any]], cfg: FusionConfig) -> dict[str, Any]:
-    """Per test set: nDCG@10 of the fit, BM25 alone, dense alone, RRF and 0.5/0.5 weighted;
-    all metrics of the fit and its parts; paired bootstrap of the fit against each part."""
-    rivals: dict[str, Config] = {
-        "fit": cfg,
-        "bm25": "bm25",
-        "dense": "dense",
-        "rrf": FusionConfig(method="rrf"),
-        "weighted w=0.5": FusionConfig(method="weighted", bm25_weight=0.5),
-    }
+    """Per test set: nDCG@10 of the fit and the reference rows; all metrics of the fit and its
+    parts; paired bootstrap of the fit against each part."""
+    rivals: dict[str, Config] = {"fit": cfg, **references()}
     out: dict[str, Any] = {}
     for name, data in test.items():
         out[name] = {k: score(data, c) for k, c in rivals.items()}
@@ -172,9 +242,9 @@ def _test_figures(test: dict[str, dict[str, Any]], cfg: FusionConfig) -> dict[st
         out[name]["metrics"] = {
             k: evaluate_run(run_of(data, rivals[k]), qrels) for k in ("fit", "bm25", "dense")
         }
-        fit = per_query(data, cfg)
+        mine = per_query(data, cfg)
         for part in ("bm25", "dense"):
-            c = paired_bootstrap(fit, per_query(data, part))
+            c = paired_bootstrap(mine, per_query(data, part))
             out[name][f"fit - {part}"] = {"mean": c.mean_diff, "low": c.low, "high": c.high}
     return out
 
@@ -184,11 +254,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sets", nargs="*", default=DEFAULT_SETS)
     parser.add_argument("--out", type=Path, default=RESULTS / "fusion_fit.json")
+    parser.add_argument("--features", nargs="*", default=list(FEATURES), choices=FEATURES)
     args = parser.parse_args()
-    result = fit(load(args.sets))
+    result = fit(load(args.sets), tuple(args.features))
     result["command"] = "python bench/tune_fusion.py " + " ".join(sys.argv[1:])
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=1))
+    print(json.dumps({k: result[k] for k in ("params", "tune", "leave_one_set_out")}, indent=1))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -15,7 +15,7 @@ from ebrain.auth import Principal, readable, require_principal, require_read
 from ebrain.catalog.queries import Catalog, KnowledgeBase
 from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
-from ebrain.errors import BackendError, IndexMismatchError, InvalidInputError
+from ebrain.errors import BackendError, ConfigError, IndexMismatchError, InvalidInputError
 from ebrain.index.base import (
     DEFAULT_URL,
     Filters,
@@ -36,6 +36,7 @@ from ebrain.ingest.enrich import enrichers_for
 from ebrain.ingest.pipeline import IngestPipeline, ProgressFn
 from ebrain.ingest.prepare import PrepareOptions, index_text
 from ebrain.ingest.report import IngestReport, Progress
+from ebrain.models.types import CompletionRequest
 from ebrain.rerank.base import reranker_for
 from ebrain.retrieve.fusion import FusionConfig
 from ebrain.retrieve.hits import Hit
@@ -256,8 +257,28 @@ class Brain(AnswerMixin):
                 fusion,
                 reranker=reranker,
                 rerank_depth=depth,
+                translator=self._translator(),
             )
             return self._searcher
+
+    def _translator(self) -> Callable[[str], str] | None:
+        """Query translation through the chat model (search.translate_query), else None."""
+        if not self.config.get("search.translate_query"):
+            return None
+        from ebrain.retrieve.translate import QueryTranslator
+
+        default = str(self.config.get("model.default"))
+        model = None if default in ("", "none") else default
+
+        def complete(request: CompletionRequest) -> str:
+            if model is None and not self.gateway.available:
+                raise ConfigError(
+                    "search.translate_query is on but no chat model is declared",
+                    hint="declare one under `models:` in config.yaml, or turn the setting off",
+                )
+            return self.gateway.complete(request, model=model).text
+
+        return QueryTranslator(complete).translate
 
     def search(
         self,

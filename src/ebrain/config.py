@@ -191,6 +191,12 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("search.k", 10, "Results returned by default.", int, min=1, max=1000),
         Setting(
+            "search.translate_query",
+            False,
+            "Translate queries (zh <-> en) with the configured chat model for the BM25 side.",
+            _bool,
+        ),
+        Setting(
             "search.rerank", "none", "Reranker: none, st:MODEL or openai+http(s)://host/v1#model."
         ),
         Setting(
@@ -209,8 +215,8 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "answer.refusal_threshold",
-            0.525,
-            "Retrieval confidence below which ask refuses (see bench/answer.py).",
+            0.5,
+            "Refuse when the refusal model's P(answerable) is below this (bench/tune_refusal.py).",
             float,
             min=0.0,
             max=1.0,

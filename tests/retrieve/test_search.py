@@ -12,6 +12,7 @@ from ebrain.auth import Principal
 from ebrain.brain import Brain
 from ebrain.cli.main import build
 from ebrain.errors import IndexMismatchError, InvalidInputError
+from ebrain.retrieve.fusion import FEATURES
 from tests.fakes.embedder import register
 from tests.retrieve.brains import build_brain
 
@@ -124,6 +125,11 @@ def test_cli_search_json_and_explain(brain: Brain) -> None:
     data = json.loads(out.stdout)
     assert data["hits"][0]["title"] == "采购合同 HT2023-015"
     assert set(data["hits"][0]["explain"]) == {"bm25", "bm25_rank", "dense", "dense_rank", "fused"}
+    assert tuple(data["evidence"]) == FEATURES and 0.0 <= data["bm25_weight"] <= 1.0
+    text = runner.invoke(build(), ["-w", ws, "search", "HT2023-015", "--explain", "-k", "2"])
+    assert text.exit_code == 0, text.output
+    assert "lex_cover" in text.stdout and "rank_corr" in text.stdout
+    assert f"bm25 weight {data['bm25_weight']:.2f}" in text.stdout
     bad = runner.invoke(build(), ["-w", ws, "search", "x", "--since", "yesterday", "--json"])
     assert bad.exit_code == 1 and json.loads(bad.stdout)["error"]["code"] == "invalid_input"
 
@@ -178,3 +184,16 @@ def test_valid_search_arguments_pass(brain: Brain) -> None:
     )
     assert hits == []  # no contract in main
     assert brain.search("HT2023-015", k=1, kb="legal", until="2024-02-29", principal=OWNER)
+
+
+def test_lexical_stats_give_document_frequencies_and_hit_terms(brain: Brain) -> None:
+    from ebrain.index.base import Filters
+
+    terms = brain.analyzer.query_terms("风扇 xyzzy")
+    hits = brain.index.lexical(terms, 10, Filters(OWNER))
+    stats = brain.index.lexical_stats(terms, [h.chunk_id for h in hits])
+    assert set(stats.df) == set(terms) and stats.chunks >= 4
+    missing = [t for t in terms if stats.df[t] == 0]  # the made-up word, however analyzed
+    assert missing and stats.df["风扇"] >= 1
+    assert all("风扇" in stats.hit_terms[h.chunk_id] for h in hits)
+    assert not any(set(missing) & found for found in stats.hit_terms.values())

@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from ebrain.catalog.queries import Catalog
 from ebrain.retrieve.hits import Hit
 
-# Fit by `python bench/answer.py --questions 200` on the tune questions of cmrc2018_dev +
-# drcd_dev, reported on their test questions (docs/bench/answer.md); config
+# Refuse when the refusal model's P(answerable) is below this (ebrain.answer.refusal; the model
+# folds its fitted decision point into its intercept, bench/tune_refusal.py); config
 # `answer.refusal_threshold` (same default).
-DEFAULT_REFUSAL_THRESHOLD = 0.525
+DEFAULT_REFUSAL_THRESHOLD = 0.5
 TOP_CHUNKS = 3
 
 QUESTION_WORDS = frozenset(
@@ -61,6 +61,15 @@ QUESTION_WORDS = frozenset(
         "请问",
         "一下",
         "告诉",
+        "哪一",
+        "哪一个",
+        "哪一种",
+        "哪一年",
+        "哪种",
+        "文中",
+        "提及",
+        "提到",
+        "一起",
         "mani",
         "much",
         "often",
@@ -128,13 +137,16 @@ class UniformStats:
 
 
 def content_terms(analyzer: Any, text: str) -> list[str]:
-    """The question's content terms: no question words, no lone letters, no sub-words."""
+    """The question's content terms: no question words, no lone letters, no sub-words, and no
+    lone Chinese characters (mostly function words: 要, 去, 才, 所) unless nothing else is left."""
     terms = [
         t
         for t in analyzer.query_terms(text)
         if t not in QUESTION_WORDS and not (len(t) == 1 and t.isascii() and t.isalpha())
     ]
-    return [t for t in terms if not any(t != o and t in o for o in terms)]
+    terms = [t for t in terms if not any(t != o and t in o for o in terms)]
+    longer = [t for t in terms if len(t) > 1 or t.isascii()]
+    return longer if len(longer) >= 2 else terms
 
 
 def term_weights(terms: Sequence[str], stats: TermStats) -> dict[str, float]:
@@ -157,12 +169,3 @@ def hit_terms(analyzer: Any, hit: Hit) -> set[str]:
 
     text = index_text(hit.title, json.dumps(hit.heading_path, ensure_ascii=False), hit.text)
     return set(analyzer.terms(text))
-
-
-def retrieval_confidence(
-    hits: Sequence[Hit], weights: dict[str, float], analyzer: Any, depth: int = TOP_CHUNKS
-) -> float:
-    """The best coverage of the question by one of the top chunks (0 with no hits)."""
-    if not hits or not weights:
-        return 0.0
-    return round(max(coverage(weights, hit_terms(analyzer, h)) for h in hits[:depth]), 4)

@@ -10,16 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ebrain.answer.assistants import Assistant, get_assistant
-from ebrain.answer.confidence import (
-    TermStats,
-    content_terms,
-    retrieval_confidence,
-    term_weights,
-)
+from ebrain.answer.confidence import TermStats, content_terms, term_weights
 from ebrain.answer.context import Packed, context_budget, pack
-from ebrain.answer.extractive import pick_sentences, score_sentences
+from ebrain.answer.extractive import Sentence, pick_sentences, score_sentences
 from ebrain.answer.guarding import GuardedAsk, ask_policy, save_events
 from ebrain.answer.prompts import PromptStore, RenderedPrompt, render
+from ebrain.answer.refusal import Decision, decide, dense_features, lexical_features
 from ebrain.answer.types import Answer, Citation
 from ebrain.answer.verify import Check, Claim, normalize_markers, strip_invalid, verify
 from ebrain.auth import Principal, require_principal
@@ -75,7 +71,9 @@ class _Ask:
     query: str = ""
     hits: list[Hit] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=dict)
-    confidence: float = 0.0
+    sentences: list[Sentence] = field(default_factory=list)
+    decision: Decision | None = None
+    dense: bool = False
 
 
 def is_refusal(text: str) -> bool:
@@ -142,7 +140,8 @@ class Answerer:
         query = ask.guard.question(opts.query).text if opts.query else checked.text
         ask.query = _MASKED.sub(" ", query).strip() or query
         self._retrieve(ask, opts)
-        if not ask.hits or ask.confidence < self._threshold(opts):
+        self._decide(ask, opts)
+        if not ask.hits or (ask.decision is not None and ask.decision.refused):
             yield self._finish(ask, self._refusal(ask))
             return
         texts = [r.text for r in ask.guard.context([h.text for h in ask.hits])]
@@ -173,11 +172,26 @@ class Answerer:
             doc_type=list(a.doc_types) or None,
             principal=require_principal(opts.principal),
             mode=opts.mode,
+            explain=True,
         )
         ask.hits = list(result.hits)
+        ask.dense = opts.mode != "bm25" and any(
+            (h.explain or {}).get("dense_rank") is not None for h in ask.hits
+        )
         analyzer = self.brain.analyzer
         ask.weights = term_weights(content_terms(analyzer, ask.query), self.stats)
-        ask.confidence = retrieval_confidence(ask.hits, ask.weights, analyzer)
+        ask.sentences = score_sentences(ask.hits, ask.weights, analyzer)
+
+    def _decide(self, ask: _Ask, opts: AskOptions) -> None:
+        """The refusal decision from the retrieval evidence (docs/bench/answer.md)."""
+        if not ask.hits:
+            return
+        sentence = ask.sentences[0].text if ask.sentences else ""
+        analyzer = self.brain.analyzer
+        features = lexical_features(ask.query, ask.hits, ask.weights, analyzer, sentence)
+        if ask.dense:
+            features.update(dense_features(ask.hits))
+        ask.decision = decide(features, self._threshold(opts))
 
     # --- outcomes -------------------------------------------------------------------------
     def _blocked(self, ask: _Ask) -> Answer:
@@ -192,7 +206,7 @@ class Answerer:
         )
 
     def _extract(self, ask: _Ask) -> Answer:
-        chosen = pick_sentences(score_sentences(ask.hits, ask.weights, self.brain.analyzer))
+        chosen = pick_sentences(ask.sentences)
         chosen.sort(key=lambda s: (s.rank, s.start))  # sources in retrieval order
         if not chosen:
             return self._refusal(ask)
@@ -303,7 +317,10 @@ class Answerer:
     # --- the end of every ask -------------------------------------------------------------
     def _finish(self, ask: _Ask, answer: Answer) -> Answer:
         answer.question, answer.query, answer.lang = ask.question, ask.query, ask.lang
-        answer.trace_id, answer.confidence = ask.trace_id, ask.confidence
+        answer.trace_id = ask.trace_id
+        if ask.decision is not None:
+            answer.confidence = ask.decision.probability
+            answer.refusal = ask.decision.to_dict()
         answer.assistant = ask.assistant.name
         if not answer.refused:
             self._guard_output(ask, answer)

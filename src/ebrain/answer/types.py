@@ -45,6 +45,7 @@ class Answer:
     assistant: str = "default"
     closest: list[dict[str, Any]] = field(default_factory=list)
     blocked: bool = False
+    refusal: dict[str, Any] | None = None
 
     @property
     def top_citation(self) -> Citation | None:

@@ -15,6 +15,9 @@ _MODEL = typer.Option(None, "--model", "-m", help="Model alias, role or URL; `no
 _KB = typer.Option(None, "--kb", help="Knowledge base to search.")
 _GROUP = typer.Option(None, "--group", "-g", help="Your user group (permissions and policies).")
 _JSON = typer.Option(False, "--json", help="Print JSON. / 输出 JSON。")
+_EXPLAIN = typer.Option(
+    False, "--explain", help="Show the refusal evidence and decision. / 显示拒答依据与判定。"
+)
 
 
 def _options(
@@ -47,6 +50,23 @@ def print_answer(answer: Any, text_shown: bool = False) -> None:
         console.print(plain(f"    “{c.quote}”"), style="dim", highlight=False, markup=False)
 
 
+def print_refusal_evidence(answer: Any) -> None:
+    """The refusal model's features, their share of the log-odds, and the decision."""
+    info = answer.refusal
+    lang = answer.lang
+    if not info:
+        console.print(say("No refusal evidence (no hits).", "无拒答依据（没有检索结果）。", lang))
+        return
+    verdict = say("refuse", "拒答", lang) if info["refused"] else say("answer", "回答", lang)
+    head = say("Refusal model", "拒答模型", lang)
+    line = f"{head} {info['model']}: P(answerable) = {info['p_answerable']:.3f}"
+    console.print(plain(f"{line}, threshold {info['threshold']:.3f} -> {verdict}"), markup=False)
+    for name, value in info["features"].items():
+        part = info["contributions"].get(name)
+        share = f"  ({part:+.3f})" if part is not None else ""
+        console.print(plain(f"  {name:<12} {value:>8.4f}{share}"), style="dim", markup=False)
+
+
 def ask(
     ctx: typer.Context,
     question: str = typer.Argument(..., help="Your question. / 你的问题。"),
@@ -55,6 +75,7 @@ def ask(
     kb: str | None = _KB,
     group: str | None = _GROUP,
     stream: bool = typer.Option(False, "--stream", help="Print the answer as it is written."),
+    explain: bool = _EXPLAIN,
     as_json: bool = _JSON,
 ) -> None:
     """Ask the knowledge base; the answer cites its sources. / 提问，回答附带引用。"""
@@ -68,8 +89,10 @@ def ask(
             answer = brain.ask(question, **options)
             if as_json:
                 emit_json(answer.to_dict())
-            else:
-                print_answer(answer)
+                return
+            print_answer(answer)
+            if explain:
+                print_refusal_evidence(answer)
         finally:
             brain.close()
 

@@ -28,7 +28,11 @@ def search(
         None, "--group", help="Search as a member of these groups."
     ),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid, bm25 or dense."),
-    explain: bool = typer.Option(False, "--explain", help="Show BM25, dense and fused scores."),
+    explain: bool = typer.Option(
+        False,
+        "--explain",
+        help="Show BM25, dense and fused scores, the fusion's evidence and weight.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Search the knowledge base. / 搜索知识库。"""
@@ -60,6 +64,8 @@ def result_dict(query: str, result: SearchResult) -> dict[str, object]:
         "query": query,
         "mode": result.mode,
         "bm25_weight": result.bm25_weight,
+        "evidence": {k: round(v, 4) for k, v in result.signals.items()},
+        "translation": result.translation,
         "vectors": result.vectors,
         "timings_ms": {k: round(v, 2) for k, v in result.timings_ms.items()},
         "notes": result.notes,
@@ -93,6 +99,13 @@ def _print(query: str, result: SearchResult, explain: bool) -> None:
         times = ", ".join(f"{k} {v:.1f} ms" for k, v in result.timings_ms.items())
         summary = f"{result.mode}; bm25 weight {weight}; {result.vectors} vectors; {times}"
         console.print(f"[dim]{safe(summary)}[/]")
+        if result.signals:
+            evidence = ", ".join(f"{k} {v:.2f}" for k, v in result.signals.items())
+            label = say("evidence", "证据", lang)
+            console.print(f"[dim]{safe(f'{label}: {evidence} -> bm25 weight {weight}')}[/]")
+        if result.translation:
+            label = say("lexical side also searched", "BM25 另外检索了译文", lang)
+            console.print(f"[dim]{safe(f'{label}: {result.translation}')}[/]")
     for note in result.notes:
         console.print(f"[yellow]{safe(note)}[/]", highlight=False)
 

@@ -67,6 +67,16 @@ class IndexedChunk:
     vector: npt.NDArray[np.float32] | None = None
 
 
+@dataclass(frozen=True)
+class LexicalStats:
+    """Corpus statistics of a query's terms (the ones BM25 scores with) and which of them each
+    given chunk contains: the lexical side's evidence for fusion."""
+
+    chunks: int
+    df: dict[str, int]  # every query term, 0 where no chunk has it
+    hit_terms: dict[int, frozenset[str]]
+
+
 # A chunk as the searcher shows it: id, document_id, text, page_start, page_end, heading_path
 # (JSON), char_start, char_end, ord, doc_type, title, doc_date, kb, path.
 ChunkRow = dict[str, Any]
@@ -89,6 +99,11 @@ class SearchIndex(Protocol):
 
     def vector(self, query: npt.NDArray[np.float32], k: int, filters: Filters) -> list[IndexHit]:
         """Top-k chunks by cosine similarity, filters applied before truncation to k."""
+        ...
+
+    def lexical_stats(self, terms: Sequence[str], chunk_ids: Sequence[int]) -> LexicalStats:
+        """Document frequencies of `terms` over the index, and the terms each chunk of
+        `chunk_ids` (lexical hits the caller may read) contains."""
         ...
 
     def load(self, chunk_ids: Sequence[int], filters: Filters) -> dict[int, ChunkRow]:

@@ -14,7 +14,15 @@ import sqlalchemy as sa
 
 from ebrain.catalog.db import write_conn
 from ebrain.errors import ConfigError
-from ebrain.index.base import ChunkRow, Filters, IndexContext, IndexedChunk, IndexHit, SearchIndex
+from ebrain.index.base import (
+    ChunkRow,
+    Filters,
+    IndexContext,
+    IndexedChunk,
+    IndexHit,
+    LexicalStats,
+    SearchIndex,
+)
 from ebrain.index.fts import fts_catch_up, fts_remove_chunks
 from ebrain.index.vectors import (
     VectorCache,
@@ -223,6 +231,36 @@ class SqliteIndex:
                 rows = conn.execute(sa.text(sql), {**params, "q": expr, "k": k}).all()
         return [IndexHit(int(r[0]), float(r[1])) for r in rows]
 
+    def lexical_stats(self, terms: Sequence[str], chunk_ids: Sequence[int]) -> LexicalStats:
+        """Document frequencies of the query terms (FTS5 vocabulary, the statistics BM25 uses)
+        and, for each chunk of `chunk_ids`, which of the terms its indexed terms contain."""
+        unique = list(dict.fromkeys(t for t in terms if t))
+        if not unique:
+            return LexicalStats(0, {}, {})
+        with self.engine.connect() as conn:
+            size = int(conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM chunk")).scalar_one())
+            found = self._df(conn, unique)
+            df = {t: found.get(t, 0) for t in unique}
+            rows = conn.execute(
+                sa.text("SELECT id, terms FROM chunk WHERE id IN :ids").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                ),
+                {"ids": list(chunk_ids) or [-1]},
+            )
+            wanted = set(unique)
+            hits = {int(i): frozenset(wanted.intersection(str(t).split())) for i, t in rows}
+        return LexicalStats(size, df, hits)
+
+    @staticmethod
+    def _df(conn: sa.Connection, terms: list[str]) -> dict[str, int]:
+        rows = conn.execute(
+            sa.text("SELECT term, doc FROM chunk_fts_vocab WHERE term IN :t").bindparams(
+                sa.bindparam("t", expanding=True)
+            ),
+            {"t": terms},
+        )
+        return {str(t): int(n) for t, n in rows}
+
     def _prune(self, conn: sa.Connection, terms: Sequence[str]) -> list[str]:
         """Above `prune_above` chunks, drop query terms found in more than `max_df` of them:
         their BM25 weight is small, and their long posting lists dominate the query's cost."""
@@ -230,13 +268,7 @@ class SqliteIndex:
         size = int(conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM chunk")).scalar_one())
         if size < self.prune_above or len(unique) < 2:
             return unique
-        rows = conn.execute(
-            sa.text("SELECT term, doc FROM chunk_fts_vocab WHERE term IN :t").bindparams(
-                sa.bindparam("t", expanding=True)
-            ),
-            {"t": unique},
-        )
-        df: dict[str, int] = {str(t): int(n) for t, n in rows}
+        df = self._df(conn, unique)
         kept = [t for t in unique if df.get(t, 0) <= self.max_df * size]
         return kept or sorted(unique, key=lambda t: df.get(t, 0))[:2]
 

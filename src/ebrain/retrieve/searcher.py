@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -11,9 +12,10 @@ from typing import Any, Literal
 import numpy as np
 
 from ebrain.embed.base import EmbeddingModel
-from ebrain.index.base import Filters, IndexHit, SearchIndex
+from ebrain.errors import EbrainError
+from ebrain.index.base import Filters, IndexHit, LexicalStats, SearchIndex
 from ebrain.rerank.base import Reranker
-from ebrain.retrieve.fusion import Fused, FusionConfig, fuse
+from ebrain.retrieve.fusion import HEAD, Fused, FusionConfig, fuse
 from ebrain.retrieve.hits import Hit
 from ebrain.retrieve.snippet import snippet
 
@@ -31,6 +33,7 @@ class SearchResult:
     signals: dict[str, float] = field(default_factory=dict)
     vectors: int = 0
     notes: list[str] = field(default_factory=list)
+    translation: str | None = None
 
 
 class Searcher:
@@ -47,6 +50,7 @@ class Searcher:
         depth: int = 50,
         reranker: Reranker | None = None,
         rerank_depth: int = 30,
+        translator: Callable[[str], str] | None = None,
     ) -> None:
         self.index = index
         self.analyzer = analyzer
@@ -55,6 +59,7 @@ class Searcher:
         self.depth = depth
         self.reranker = reranker
         self.rerank_depth = rerank_depth
+        self.translator = translator
         self._pool = ThreadPoolExecutor(max_workers=2)
 
     def search(
@@ -68,10 +73,16 @@ class Searcher:
     ) -> SearchResult:
         """Search; with mode=hybrid, dense joins where vectors exist."""
         timings: dict[str, float] = {}
+        notes: list[str] = []
+        translation = self._translate(query, mode, timings, notes)
         terms = self.analyzer.query_terms(query)
+        if translation:
+            terms = list(dict.fromkeys(terms + self.analyzer.query_terms(translation)))
         depth = max(self.depth, k * 3)
-        bm25, dense, vec_count = self._both_sides(query, terms, depth, filters, mode, timings)
-        result = self._fused(bm25, dense, mode)
+        bm25, dense, vec_count, stats = self._both_sides(
+            query, terms, depth, filters, mode, timings
+        )
+        result = self._fused(bm25, dense, mode, stats)
         if self.reranker is not None:
             result.ranking = self._timed(
                 timings, "rerank", self._rerank, query, result.ranking, filters
@@ -81,9 +92,26 @@ class Searcher:
         hits = self._hits(result.ranking, terms, k, filters, sides, merge_adjacent)
         timings["hydrate"] = (time.perf_counter() - t0) * 1000
         out = SearchResult(hits, mode, timings, result.bm25_weight, result.signals, vec_count)
+        out.notes, out.translation = notes, translation
         if mode != "bm25" and not dense:
             out.notes.append("no vectors yet: lexical results only (run `ebrain index embed`)")
         return out
+
+    def _translate(
+        self, query: str, mode: Mode, timings: dict[str, float], notes: list[str]
+    ) -> str | None:
+        """The query in the other language for the lexical side (search.translate_query), or
+        None when off, in dense mode, or when the model failed (noted)."""
+        if self.translator is None or mode == "dense":
+            return None
+        try:
+            text: str = self._timed(timings, "translate", self.translator, query)
+        except EbrainError as exc:
+            notes.append(
+                f"query translation failed ({exc.message}): BM25 used the query as written"
+            )
+            return None
+        return text
 
     def _both_sides(
         self,
@@ -93,11 +121,9 @@ class Searcher:
         filters: Filters,
         mode: Mode,
         timings: dict[str, float],
-    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], int]:
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], int, LexicalStats | None]:
         lexical = (
-            self._pool.submit(
-                self._timed, timings, "bm25", self.index.lexical, terms, depth, filters
-            )
+            self._pool.submit(self._lexical, timings, terms, depth, filters, mode)
             if mode != "dense"
             else None
         )
@@ -117,12 +143,21 @@ class Searcher:
                     depth,
                     filters,
                 )
-        bm25 = lexical.result() if lexical is not None else []
-        return (
-            [(h.chunk_id, h.score) for h in bm25],
-            [(h.chunk_id, h.score) for h in dense],
-            vec_count,
-        )
+        bm25, stats = lexical.result() if lexical is not None else ([], None)
+        return bm25, [(h.chunk_id, h.score) for h in dense], vec_count, stats
+
+    def _lexical(
+        self, timings: dict[str, float], terms: list[str], depth: int, filters: Filters, mode: Mode
+    ) -> tuple[list[tuple[int, float]], LexicalStats | None]:
+        """The BM25 side and, when the adaptive fusion will weigh it, its evidence (document
+        frequencies of the query terms, the terms the top hits contain)."""
+        hits = self._timed(timings, "bm25", self.index.lexical, terms, depth, filters)
+        ranked = [(h.chunk_id, h.score) for h in hits]
+        if mode != "hybrid" or self.fusion.method != "adaptive" or not ranked:
+            return ranked, None
+        top = [cid for cid, _ in ranked[:HEAD]]
+        stats = self._timed(timings, "lexical_stats", self.index.lexical_stats, terms, top)
+        return ranked, stats
 
     @staticmethod
     def _timed(timings: dict[str, float], name: str, fn: Any, *args: Any) -> Any:
@@ -132,13 +167,17 @@ class Searcher:
         return out
 
     def _fused(
-        self, bm25: list[tuple[int, float]], dense: list[tuple[int, float]], mode: Mode
+        self,
+        bm25: list[tuple[int, float]],
+        dense: list[tuple[int, float]],
+        mode: Mode,
+        stats: LexicalStats | None,
     ) -> Fused:
         if mode == "bm25":
             return Fused(bm25, 1.0)
         if mode == "dense":
             return Fused(dense, 0.0)
-        return fuse(bm25, dense, self.fusion)
+        return fuse(bm25, dense, self.fusion, stats)
 
     def _rerank(
         self, query: str, ranking: list[tuple[int, float]], filters: Filters
