@@ -45,6 +45,25 @@ def test_streaming_chat_completion(running: Running) -> None:
     assert citations and citations[0]["document_id"] == running.docs["public"]
 
 
+def test_follow_up_is_searched_with_the_earlier_turns(running: Running) -> None:
+    """Stateless clients send the whole history: the follow-up is searched as a standalone query."""
+    client = _client(running, "otto")
+    follow_up = "And how often?"
+    messages = [
+        {"role": "user", "content": "Does the HT-2000 air filter need replacing?"},
+        {"role": "assistant", "content": "Yes, it does [1]."},
+        {"role": "user", "content": follow_up},
+    ]
+    done = client.chat.completions.create(model="support", messages=messages)  # type: ignore[arg-type]
+    extra = done.model_extra or {}
+    assert not extra["ebrain"]["refused"]
+    assert extra["citations"][0]["document_id"] == running.docs["public"]
+    alone = client.chat.completions.create(
+        model="support", messages=[{"role": "user", "content": follow_up}]
+    )
+    assert (alone.model_extra or {})["ebrain"]["refused"]
+
+
 def test_unknown_model_and_bad_key(running: Running) -> None:
     with pytest.raises(openai.NotFoundError):
         _client(running, "otto").chat.completions.create(

@@ -85,39 +85,7 @@ class Conversation:
 
     def standalone(self, question: str) -> str:
         """The follow-up as a standalone query: rewritten by the model, or with key terms."""
-        previous = [m for m in self.history() if m.role == "user"]
-        if not previous:
-            return question
-        if self.answerer.uses_model(self.options):
-            rewritten = self._rewrite(question)
-            if rewritten:
-                return rewritten
-        return self._with_key_terms(question, previous[-1].query or previous[-1].content)
-
-    def _with_key_terms(self, question: str, previous: str) -> str:
-        """Prepend the previous question's most specific terms the follow-up lacks."""
-        analyzer = self.answerer.brain.analyzer
-        mine = set(analyzer.query_terms(question))
-        weights = term_weights(content_terms(analyzer, previous), self.answerer.stats)
-        missing = [t for t in sorted(weights, key=lambda t: -weights[t]) if t not in mine]
-        keys = [t for t in missing if t.lower() not in question.lower()][:KEY_TERMS]
-        surface = [_surface(previous, t) for t in keys]
-        return " ".join([*surface, question]) if surface else question
-
-    def _rewrite(self, question: str) -> str:
-        turns = self.history()[-HISTORY_TURNS:]
-        lang = lang_of(question)
-        version = self.answerer.prompts.get(f"rewrite.{lang}")
-        history = [{"role": m.role, "content": m.content[:500]} for m in turns]
-        prompt = render(version, question=question, history=history)
-        request = CompletionRequest.from_prompt(
-            prompt.user, system=prompt.system or None, max_tokens=128, temperature=0.0
-        )
-        try:
-            done = self.answerer.gateway.complete(request, model=self.options.model)
-        except ModelError:
-            return ""
-        return done.text.strip().splitlines()[0].strip() if done.text.strip() else ""
+        return standalone_query(self.answerer, self.options, question, self.history())
 
     def _store(self, question: str, answer: Answer) -> None:
         trace = answer.trace_id
@@ -131,6 +99,48 @@ class Conversation:
             },
         ]
         self.catalog.add_messages(self.id, [{**r, "trace_id": trace} for r in rows])
+
+
+def standalone_query(
+    answerer: Answerer, options: AskOptions, question: str, history: list[Message]
+) -> str:
+    """`question` as a standalone query given the earlier messages (oldest first): rewritten
+    by the model when one answers, else with the previous question's key terms prepended.
+    Used by stored conversations and by stateless clients that send the history each time."""
+    previous = [m for m in history if m.role == "user"]
+    if not previous:
+        return question
+    if answerer.uses_model(options):
+        rewritten = _rewrite(answerer, options, question, history)
+        if rewritten:
+            return rewritten
+    return _with_key_terms(answerer, question, previous[-1].query or previous[-1].content)
+
+
+def _with_key_terms(answerer: Answerer, question: str, previous: str) -> str:
+    """Prepend the previous question's most specific terms the follow-up lacks."""
+    analyzer = answerer.brain.analyzer
+    mine = set(analyzer.query_terms(question))
+    weights = term_weights(content_terms(analyzer, previous), answerer.stats)
+    missing = [t for t in sorted(weights, key=lambda t: -weights[t]) if t not in mine]
+    keys = [t for t in missing if t.lower() not in question.lower()][:KEY_TERMS]
+    surface = [_surface(previous, t) for t in keys]
+    return " ".join([*surface, question]) if surface else question
+
+
+def _rewrite(answerer: Answerer, options: AskOptions, question: str, history: list[Message]) -> str:
+    turns = history[-HISTORY_TURNS:]
+    version = answerer.prompts.get(f"rewrite.{lang_of(question)}")
+    messages = [{"role": m.role, "content": m.content[:500]} for m in turns]
+    prompt = render(version, question=question, history=messages)
+    request = CompletionRequest.from_prompt(
+        prompt.user, system=prompt.system or None, max_tokens=128, temperature=0.0
+    )
+    try:
+        done = answerer.gateway.complete(request, model=options.model)
+    except ModelError:
+        return ""
+    return done.text.strip().splitlines()[0].strip() if done.text.strip() else ""
 
 
 def _surface(text: str, term: str) -> str:

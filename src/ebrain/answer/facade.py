@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -101,6 +101,22 @@ class AnswerMixin:
     ) -> Iterator[str | Answer]:
         """Stream an answer as `principal`: text deltas, then the final Answer."""
         return self.answerer.stream(question, _options(principal, options))
+
+    def standalone(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]],
+        *,
+        principal: Principal,
+        **options: Any,
+    ) -> str:
+        """`question` as a standalone query given the earlier (role, text) messages, oldest
+        first: what a stateless client (the OpenAI-compatible API) sends with each turn."""
+        from ebrain.answer.conversation import Message, standalone_query
+
+        turns = [Message(role, text) for role, text in history if role in ("user", "assistant")]
+        opts = _options(principal, options)
+        return standalone_query(self.answerer, opts, question, turns)
 
     def conversation(
         self, id: str | None = None, *, principal: Principal, **options: Any

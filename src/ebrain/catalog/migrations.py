@@ -114,6 +114,8 @@ def m012_identity_audit(conn: sa.Connection) -> None:
     """Users, groups, API keys and web sessions (ebrain.identity); the hash-chained audit log
     (ebrain.audit)."""
     _create(conn, t.app_user, t.user_group, t.api_key, t.web_session, t.audit_log)
+
+
 def m013_kg(conn: sa.Connection) -> None:
     """The knowledge graph: entities, aliases, mentions, relations and records (ebrain.kg)."""
     _create(

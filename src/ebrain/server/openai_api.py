@@ -33,17 +33,20 @@ def models(request: Request, who: Viewer) -> dict[str, Any]:
     return {"object": "list", "data": data}
 
 
-def question_of(body: ChatBody) -> str:
-    """The last user message's text."""
-    for message in reversed(body.messages):
-        if message.role == "user":
-            content = message.content
-            if isinstance(content, list):
-                content = " ".join(
-                    str(p.get("text", "")) for p in content if p.get("type") == "text"
-                )
-            if content and str(content).strip():
-                return str(content)[:4000]
+def _text(content: Any) -> str:
+    """A message's text (the text parts of a multi-part content)."""
+    if isinstance(content, list):
+        content = " ".join(str(p.get("text", "")) for p in content if p.get("type") == "text")
+    return str(content or "").strip()
+
+
+def question_of(body: ChatBody) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message's text, and the (role, text) messages before it."""
+    for index in range(len(body.messages) - 1, -1, -1):
+        message = body.messages[index]
+        if message.role == "user" and _text(message.content):
+            earlier = [(m.role, _text(m.content)[:2000]) for m in body.messages[:index]]
+            return _text(message.content)[:4000], earlier
     raise ApiError(422, "no user message with text", "invalid_input")
 
 
@@ -75,8 +78,11 @@ def chat_completions(request: Request, who: Viewer, body: ChatBody) -> Any:
     brain = _brain(request)
     if body.model not in brain.assistants():
         raise NotFoundError(f"no model {body.model!r}", hint="GET /v1/models lists the assistants")
-    question = question_of(body)
+    question, earlier = question_of(body)
     options = ask_options(who, body.model, None)
+    if any(role == "user" for role, _ in earlier):  # a follow-up: searched as a standalone query
+        query = brain.standalone(question, earlier, **options)
+        options["query"] = query if query != question else None
     started = time.perf_counter()
     if body.stream:
         items = brain.ask_stream(question, **options)
