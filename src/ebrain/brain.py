@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ebrain.answer.facade import AnswerMixin
 from ebrain.auth import Principal, readable, require_principal, require_read
-from ebrain.catalog.queries import Catalog, KnowledgeBase
+from ebrain.catalog.queries import Catalog, DocScope, KnowledgeBase
 from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
 from ebrain.errors import BackendError, ConfigError, IndexMismatchError, InvalidInputError
@@ -458,10 +458,23 @@ class Brain(AnswerMixin):
         offset: int = 0,
         *,
         principal: Principal,
+        kbs: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Documents with their kb, type, paths, tags and ACL groups (limit 1..10000), those
-        `principal` may read."""
-        return readable(principal, self.catalog.documents(kb, doc_type, limit, offset))
+        `principal` may read (in `kbs` when given): the page is taken after the filter."""
+        scope = _scope(principal, kbs)
+        return readable(principal, self.catalog.documents(kb, doc_type, limit, offset, scope=scope))
+
+    def document_counts(
+        self,
+        kb: str | None = None,
+        doc_type: str | None = None,
+        *,
+        principal: Principal,
+        kbs: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Documents and bytes per (kb, type) over what `principal` may read (in `kbs`)."""
+        return self.catalog.document_counts(kb, doc_type, scope=_scope(principal, kbs))
 
     def document(
         self, document_id: int, with_text: bool = False, *, principal: Principal
@@ -483,6 +496,13 @@ class Brain(AnswerMixin):
     def stats(self) -> dict[str, Any]:
         """Documents by type and kb, chunks, bytes, vectors and errors."""
         return self.catalog.stats()
+
+
+def _scope(principal: Principal, kbs: Sequence[str] | None) -> DocScope:
+    """The catalog filter for a reader: its groups unless it owns the workspace; its kbs."""
+    who = require_principal(principal)
+    groups = None if who.is_owner else who.groups
+    return DocScope(groups, None if kbs is None else tuple(kbs))
 
 
 def _check_name(name: str) -> None:

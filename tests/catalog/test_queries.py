@@ -82,3 +82,22 @@ def test_conversations_and_term_statistics(brain: Brain, small_corpus: Path) -> 
 def test_out_of_range_document_id_is_not_found(brain: Brain, document_id: int) -> None:
     with pytest.raises(NotFoundError):
         brain.catalog.document(document_id)
+
+
+def test_documents_page_and_counts_are_filtered_in_the_query(brain: Brain, tmp_path: Path) -> None:
+    """A reader's page holds only its documents (no short pages), and counts hide the rest."""
+    folder = tmp_path / "acl"
+    for i in range(6):
+        sub = folder / ("hr" if i % 2 else "open")
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"d{i}.txt").write_text(f"document number {i} about topic {i * 7}", encoding="utf-8")
+    brain.ingest([folder / "hr"], acl=["hr"], jobs=1)
+    brain.ingest([folder / "open"], jobs=1)
+    reader = Principal.user("r", ["sales"])
+    page = brain.documents(limit=2, offset=0, principal=reader)
+    assert len(page) == 2 and all(not d["acl"] for d in page)
+    assert len(brain.documents(limit=10, principal=reader)) == 3
+    counts = brain.document_counts(principal=reader)
+    assert sum(r["documents"] for r in counts) == 3
+    assert sum(r["documents"] for r in brain.document_counts(principal=OWNER)) == 6
+    assert brain.documents(principal=reader, kbs=["nope"]) == []

@@ -114,17 +114,35 @@ class Catalog:
 
     # --- documents ---------------------------------------------------------------------
     def documents(
-        self, kb: str | None = None, doc_type: str | None = None, limit: int = 1000, offset: int = 0
+        self,
+        kb: str | None = None,
+        doc_type: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+        *,
+        scope: DocScope | None = None,
     ) -> list[dict[str, Any]]:
-        """A page of documents (by id) with their kb, paths, tags and ACL groups."""
+        """A page of documents (by id) with their kb, paths, tags and ACL groups; with a
+        scope, only those it lets through (filtered in the query, so pages are exact)."""
         check_page(limit, offset)
         q = _documents_query().order_by(t.document.c.id).limit(limit).offset(offset)
-        if kb:
-            q = q.where(t.kb.c.name == kb)
-        if doc_type:
-            q = q.where(t.document.c.doc_type == doc_type)
+        q = _doc_filters(q, kb, doc_type, scope)
         with self.engine.connect() as conn:
             return [_doc_dict(conn, r._mapping) for r in conn.execute(q)]
+
+    def document_counts(
+        self, kb: str | None = None, doc_type: str | None = None, *, scope: DocScope | None = None
+    ) -> list[dict[str, Any]]:
+        """Documents and bytes per (kb, type), over the documents the scope lets through."""
+        d = t.document.c
+        q = sa.select(t.kb.c.name, d.doc_type, sa.func.count(), sa.func.sum(d.size)).join(
+            t.kb, t.kb.c.id == d.kb_id
+        )
+        q = _doc_filters(q, kb, doc_type, scope).group_by(t.kb.c.name, d.doc_type)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        keys = ("kb", "doc_type", "documents", "bytes")
+        return [dict(zip(keys, (r[0], r[1], int(r[2]), int(r[3] or 0)), strict=True)) for r in rows]
 
     def document(self, document_id: int, with_text: bool = False) -> dict[str, Any]:
         """One document with its chunks, and its current text when asked."""
@@ -306,6 +324,32 @@ def check_page(limit: int, offset: int) -> None:
 
 def _no_document(document_id: int) -> NotFoundError:
     return NotFoundError(f"no document with id {document_id}", hint="see `ebrain docs list`")
+
+
+@dataclass(frozen=True)
+class DocScope:
+    """Which documents a reader sees: those public or shared with one of `groups` (None: all),
+    in one of `kbs` (None: every kb)."""
+
+    groups: tuple[str, ...] | None = None
+    kbs: tuple[str, ...] | None = None
+
+
+def _doc_filters(
+    q: sa.Select[Any], kb: str | None, doc_type: str | None, scope: DocScope | None
+) -> sa.Select[Any]:
+    if kb:
+        q = q.where(t.kb.c.name == kb)
+    if doc_type:
+        q = q.where(t.document.c.doc_type == doc_type)
+    if scope is not None and scope.kbs is not None:
+        q = q.where(t.kb.c.name.in_(scope.kbs))
+    if scope is not None and scope.groups is not None:
+        acl = t.document_acl.c
+        mine = sa.select(acl.document_id).where(acl.grp.in_(scope.groups))
+        public = ~sa.exists().where(acl.document_id == t.document.c.id)
+        q = q.where(sa.or_(public, t.document.c.id.in_(mine)))
+    return q
 
 
 def _documents_query() -> sa.Select[Any]:

@@ -35,7 +35,6 @@ from ebrain.server.schemas import (
 from ebrain.server.security import Caller, Editor, Viewer
 
 router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-MAX_LIST = 10_000
 DocId = Annotated[int, PathParam(ge=1, le=2**62, description="A document id.")]
 ConvId = Annotated[str, PathParam(min_length=1, max_length=64)]
 
@@ -62,11 +61,20 @@ def visible_document(
     return doc
 
 
-def _visible_documents(
-    request: Request, who: Caller, kb: str | None = None
+def _key_kbs(who: Caller) -> list[str] | None:
+    """The knowledge bases the caller's key is limited to (None: not limited)."""
+    return list(who.kbs) if who.kbs else None
+
+
+def _counts(
+    request: Request, who: Caller, kb: str | None = None, doc_type: str | None = None
 ) -> list[dict[str, Any]]:
-    docs = _state(request).brain.documents(kb, None, MAX_LIST, 0, principal=who.principal)
-    return [d for d in docs if who.allows_kb(str(d["kb"]))]
+    """Documents and bytes per (kb, type) that the caller may read, counted in the catalog."""
+    brain = _state(request).brain
+    rows: list[dict[str, Any]] = brain.document_counts(
+        kb, doc_type, principal=who.principal, kbs=_key_kbs(who)
+    )
+    return rows
 
 
 # --- knowledge bases and documents ------------------------------------------------------
@@ -76,7 +84,9 @@ def _visible_documents(
     responses={200: {"model": KbsOut}},
 )
 def list_kbs(request: Request, who: Viewer) -> dict[str, Any]:
-    counts = Counter(str(d["kb"]) for d in _visible_documents(request, who))
+    counts: Counter[str] = Counter()
+    for row in _counts(request, who):
+        counts[str(row["kb"])] += int(row["documents"])
     kbs = [k for k in _state(request).brain.kbs() if who.allows_kb(k.name)]
     return {
         "kbs": [
@@ -96,10 +106,10 @@ def list_documents(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> dict[str, Any]:
-    docs = _visible_documents(request, who, kb)
-    if doc_type:
-        docs = [d for d in docs if d.get("doc_type") == doc_type]
-    return {"total": len(docs), "documents": docs[offset : offset + limit]}
+    brain = _state(request).brain
+    total = sum(int(r["documents"]) for r in _counts(request, who, kb, doc_type))
+    page = brain.documents(kb, doc_type, limit, offset, principal=who.principal, kbs=_key_kbs(who))
+    return {"total": total, "documents": page}
 
 
 @router.get("/documents/{document_id}", summary="One document: metadata and chunks")
@@ -151,12 +161,17 @@ def reingest_document(request: Request, who: Editor, document_id: DocId) -> dict
 
 @router.get("/stats", summary="Counts over the documents you may read")
 def stats(request: Request, who: Viewer) -> dict[str, Any]:
-    docs = _visible_documents(request, who)
+    rows = _counts(request, who)
+    by_kb: Counter[str] = Counter()
+    by_type: Counter[str] = Counter()
+    for row in rows:
+        by_kb[str(row["kb"])] += int(row["documents"])
+        by_type[str(row["doc_type"])] += int(row["documents"])
     return {
-        "documents": len(docs),
-        "by_kb": dict(Counter(str(d["kb"]) for d in docs)),
-        "by_type": dict(Counter(str(d.get("doc_type")) for d in docs)),
-        "bytes": sum(int(d.get("size") or 0) for d in docs),
+        "documents": sum(by_kb.values()),
+        "by_kb": dict(by_kb),
+        "by_type": dict(by_type),
+        "bytes": sum(int(r["bytes"]) for r in rows),
     }
 
 
