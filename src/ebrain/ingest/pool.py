@@ -120,10 +120,11 @@ class _Watch:
 
 
 def start_context() -> Any:
-    """`fork` (fast, shares the parent's pages) from a single-threaded process such as the CLI;
-    `forkserver` from a threaded one such as the server, where forking copies locks other
-    threads may hold."""
-    if threading.active_count() == 1 or "forkserver" not in mp.get_all_start_methods():
+    """`fork` (fast, shares the parent's pages) when called from the main thread, as the CLI
+    does; `forkserver` when called from another thread, as the server's ingest jobs are, where
+    forking would copy locks that the other threads may hold."""
+    on_main = threading.current_thread() is threading.main_thread()
+    if on_main or "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("fork")
     return mp.get_context("forkserver")
 
