@@ -50,8 +50,9 @@ FAMILIES: dict[str, tuple[int, str]] = {
     "general_questions": (0, "benign_question"),
     "benign_requests": (0, "benign_request"),
     "enterprise_docs": (0, "benign_enterprise_doc"),
+    "web_passages": (0, "benign_passage"),
 }
-CARRIER_FAMILIES = ("manuals", "business_mail", "minutes", "enterprise_docs")
+CARRIER_FAMILIES = ("manuals", "business_mail", "minutes", "enterprise_docs", "web_passages")
 DIRECT_ATTACKS = ("override", "exfiltrate", "task_change")
 
 
@@ -398,21 +399,35 @@ def gen_benign(g: Gen, lang: str, k: int) -> None:
         g.add(a.family, lang, "context", text, "two documents in one chunk", [a, b])
 
 
+ATTACK_PLAN: list[tuple[Callable[[Gen, str, int], None], int]] = [
+    (gen_obfuscated, 10),
+    (gen_formatting, 7),
+    (gen_payload_split, 5),
+    (gen_task_change, 6),
+    (gen_indirect, 27),
+]
+BENIGN_PER_K = 2.5  # gen_benign(k) writes about 2.5 * k rows
+MAX_GENERATED_RATIO = 0.6  # generated rows per hand-written row, per language and label
+
+
+def _budget(hand: int, planned: float) -> float:
+    return min(1.0, MAX_GENERATED_RATIO * hand / planned) if planned else 0.0
+
+
 def generate(pool: Pool) -> list[Row]:
+    """Rule-generated variants, at most MAX_GENERATED_RATIO per hand-written row of a language."""
     g = Gen(pool, random.Random(SEED))
-    plan: list[tuple[Callable[[Gen, str, int], None], int]] = [
-        (gen_obfuscated, 12),
-        (gen_formatting, 8),
-        (gen_payload_split, 5),
-        (gen_task_change, 6),
-        (gen_indirect, 22),
-        (gen_benign, 10),
-    ]
+    planned = sum(k for _, k in ATTACK_PLAN)
     for lang in pool.langs():
         if lang not in AI_NOTE:
             raise ValueError(f"no glue phrases for language {lang!r}")
-        for fn, k in plan:
-            fn(g, lang, k)
+        hand = [r for fam in pool.rows.values() for r in fam.get(lang, [])]
+        attacks = sum(r.label for r in hand)
+        scale = _budget(attacks, planned)
+        for fn, k in ATTACK_PLAN:
+            fn(g, lang, int(k * scale))
+        k_benign = int(10 * _budget(len(hand) - attacks, 10 * BENIGN_PER_K))
+        gen_benign(g, lang, k_benign)
     return g.rows
 
 
