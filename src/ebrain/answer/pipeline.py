@@ -18,12 +18,13 @@ from ebrain.answer.confidence import (
 )
 from ebrain.answer.context import Packed, context_budget, pack
 from ebrain.answer.extractive import pick_sentences, score_sentences
-from ebrain.answer.guarding import GuardedAsk, ask_policy, save_events
+from ebrain.answer.guarding import GuardedAsk, ask_policy, flagged, save_events, stored_scores
 from ebrain.answer.prompts import PromptStore, RenderedPrompt, render
 from ebrain.answer.types import Answer, Citation
 from ebrain.answer.verify import Check, Claim, normalize_markers, strip_invalid, verify
 from ebrain.auth import Principal, require_principal
 from ebrain.guard import Guard
+from ebrain.guard.learned import LearnedDetector
 from ebrain.i18n import lang_of, say
 from ebrain.models import (
     Completion,
@@ -76,6 +77,7 @@ class _Ask:
     hits: list[Hit] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0
+    flagged: list[Hit] = field(default_factory=list)
 
 
 def is_refusal(text: str) -> bool:
@@ -145,7 +147,9 @@ class Answerer:
         if not ask.hits or ask.confidence < self._threshold(opts):
             yield self._finish(ask, self._refusal(ask))
             return
-        texts = [r.text for r in ask.guard.context([h.text for h in ask.hits])]
+        results = ask.guard.context([h.text for h in ask.hits], stored_scores(ask.hits))
+        ask.flagged = [ask.hits[i] for i in flagged(results)]
+        texts = [r.text for r in results]
         if not self.uses_model(opts):
             yield self._finish(ask, self._extract(ask))
             return
@@ -158,8 +162,19 @@ class Answerer:
         trace_id = uuid.uuid4().hex[:16]
         policy = ask_policy(config.section("policies"), assistant.name)
         groups = (opts.group,) if opts.group else ()
-        guard = GuardedAsk(Guard(policy), groups, trace_id, opts.user, assistant.name)
+        guard = GuardedAsk(Guard(policy, learned=self._learned()), groups, trace_id, opts.user)
+        guard.assistant = assistant.name
         return _Ask(question, lang_of(question), assistant, guard, trace_id)
+
+    def _learned(self) -> LearnedDetector | None:
+        """The learned injection detector with the configured per-stage thresholds."""
+        config = self.brain.config
+        if not config.get("guard.learned"):
+            return None
+        stages = ("input", "context")
+        return LearnedDetector(
+            thresholds={s: float(config.get(f"guard.{s}_threshold")) for s in stages}
+        )
 
     def _threshold(self, opts: AskOptions) -> float:
         return float(self.brain.config.get("answer.refusal_threshold", opts.refusal_threshold))
@@ -307,6 +322,8 @@ class Answerer:
         answer.assistant = ask.assistant.name
         if not answer.refused:
             self._guard_output(ask, answer)
+        if ask.flagged and not answer.refused and not answer.blocked:
+            _flag_note(ask, answer)
         answer.guard_events = ask.guard.events
         save_events(self.brain.engine, ask.guard.events)
         return answer
@@ -324,6 +341,18 @@ class Answerer:
         answer.text = result.text
         for c in answer.citations:
             c.quote = ask.guard.quote(c.quote)
+
+
+def _flag_note(ask: _Ask, answer: Answer) -> None:
+    """Say in the answer that a source was flagged as a possible injection (quoted as data)."""
+    answer.flagged_sources = [{"chunk_id": h.chunk_id, "title": h.title} for h in ask.flagged]
+    titles = ", ".join(f"«{h.title}»" for h in ask.flagged)
+    answer.text += "\n\n" + say(
+        f"Note: the AI firewall flagged {titles} as possibly containing injected instructions; "
+        "it was quoted to the model as data, not followed.",
+        f"注意：AI 防火墙将 {titles} 标记为可能含有注入的指令；该资料仅作为数据引用，未被执行。",
+        ask.lang,
+    )
 
 
 def _clean(text: str) -> str:

@@ -45,6 +45,8 @@ class Answer:
     assistant: str = "default"
     closest: list[dict[str, Any]] = field(default_factory=list)
     blocked: bool = False
+    # Sources the firewall flagged as possible injections (quoted as data): chunk id, title.
+    flagged_sources: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def top_citation(self) -> Citation | None:

@@ -104,6 +104,11 @@ def m010_enrichment(conn: sa.Connection) -> None:
     _create(conn, t.enrichment)
 
 
+def m011_chunk_guard(conn: sa.Connection) -> None:
+    """The firewall's injection score per chunk, made from its vector at ingest (ebrain.guard)."""
+    _create(conn, t.chunk_guard)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -115,6 +120,7 @@ MIGRATIONS: list[Migration] = [
     m008_fulltext_vocabulary,
     m009_fulltext_pending,
     m010_enrichment,
+    m011_chunk_guard,
 ]
 
 
