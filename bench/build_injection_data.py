@@ -270,6 +270,11 @@ LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"
 LATIN = {"en", "fr", "es", "de", "vi", "pt", "it", "id", "tr"}
 
 
+def norm(text: str) -> str:
+    """Whitespace- and case-folded text: what counts as a duplicate."""
+    return " ".join(text.split()).casefold()
+
+
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
@@ -316,8 +321,15 @@ class Gen:
     rng: random.Random
     rows: list[Row] = field(default_factory=list)
     counters: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    seen: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.seen = {norm(r.text) for fam in self.pool.rows.values() for rs in fam.values() for r in rs}
 
     def add(self, family: str, lang: str, stage: str, text: str, how: str, src: list[Row]) -> None:
+        if norm(text) in self.seen:  # a repeated combination: skip, never write duplicates
+            return
+        self.seen.add(norm(text))
         label, intent = FAMILIES[family]
         self.counters[(family, lang)] += 1
         rid = f"{family}-{lang}-g{self.counters[(family, lang)]:03d}"
@@ -406,6 +418,7 @@ ATTACK_PLAN: list[tuple[Callable[[Gen, str, int], None], int]] = [
     (gen_task_change, 6),
     (gen_indirect, 27),
 ]
+BENIGN_K = 16
 BENIGN_PER_K = 2.5  # gen_benign(k) writes about 2.5 * k rows
 MAX_GENERATED_RATIO = 0.6  # generated rows per hand-written row, per language and label
 
@@ -426,7 +439,7 @@ def generate(pool: Pool) -> list[Row]:
         scale = _budget(attacks, planned)
         for fn, k in ATTACK_PLAN:
             fn(g, lang, int(k * scale))
-        k_benign = int(10 * _budget(len(hand) - attacks, 10 * BENIGN_PER_K))
+        k_benign = int(BENIGN_K * _budget(len(hand) - attacks, BENIGN_K * BENIGN_PER_K))
         gen_benign(g, lang, k_benign)
     return g.rows
 
