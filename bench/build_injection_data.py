@@ -324,7 +324,9 @@ class Gen:
     seen: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.seen = {norm(r.text) for fam in self.pool.rows.values() for rs in fam.values() for r in rs}
+        self.seen = {
+            norm(r.text) for fam in self.pool.rows.values() for rs in fam.values() for r in rs
+        }
 
     def add(self, family: str, lang: str, stage: str, text: str, how: str, src: list[Row]) -> None:
         if norm(text) in self.seen:  # a repeated combination: skip, never write duplicates
