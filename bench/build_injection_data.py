@@ -11,6 +11,7 @@ section, every other non-blank line is one row; a literal `\\n` in a row is a li
 
     .venv/bin/python bench/build_injection_data.py           # rebuild
     .venv/bin/python bench/build_injection_data.py --check   # verify the committed files
+    .venv/bin/python bench/build_injection_data.py --stats   # the README's count tables
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import base64
 import json
 import random
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -414,11 +415,11 @@ def gen_benign(g: Gen, lang: str, k: int) -> None:
 
 
 ATTACK_PLAN: list[tuple[Callable[[Gen, str, int], None], int]] = [
-    (gen_obfuscated, 10),
-    (gen_formatting, 7),
-    (gen_payload_split, 5),
-    (gen_task_change, 6),
-    (gen_indirect, 27),
+    (gen_obfuscated, 8),
+    (gen_formatting, 6),
+    (gen_payload_split, 4),
+    (gen_task_change, 5),
+    (gen_indirect, 22),
 ]
 BENIGN_K = 16
 BENIGN_PER_K = 2.5  # gen_benign(k) writes about 2.5 * k rows
@@ -467,8 +468,43 @@ def build() -> dict[str, str]:
     return render(hand, False) | render(generate(pool), True)
 
 
+def stats_markdown(files: dict[str, str]) -> str:
+    """The count tables of the README: per language and per family."""
+    rows = [json.loads(line) for text in files.values() for line in text.split("\n") if line]
+    by_lang: dict[str, Counter[str]] = defaultdict(Counter)
+    by_family: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        kind = "attack" if r["label"] else "negative"
+        by_lang[r["lang"]][f"{kind} {r['stage']}"] += 1
+        made = "generated" if r["source"].startswith("rule-generated") else "hand"
+        by_family[(r["family"], r["label"])][made] += 1
+        by_family[(r["family"], r["label"])][r["lang"]] += 1
+    cols = ["attack input", "attack context", "negative input", "negative context"]
+    out = ["| lang | " + " | ".join(cols) + " | total |", "|---" * (len(cols) + 2) + "|"]
+    for lang in sorted(by_lang, key=lambda x: -sum(by_lang[x].values())):
+        c = by_lang[lang]
+        out.append(f"| {lang} | " + " | ".join(str(c[k]) for k in cols) + f" | {sum(c.values())} |")
+    total = Counter[str]()
+    for c in by_lang.values():
+        total.update(c)
+    out.append("| **all** | " + " | ".join(str(total[k]) for k in cols) + f" | {len(rows)} |")
+    out += [
+        "",
+        "| family | label | intent | hand | generated | languages |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (family, label), c in sorted(by_family.items(), key=lambda x: (-x[0][1], x[0][0])):
+        langs = len([k for k in c if k not in ("hand", "generated")])
+        intent = FAMILIES[family][1]
+        out.append(f"| {family} | {label} | {intent} | {c['hand']} | {c['generated']} | {langs} |")
+    return "\n".join(out)
+
+
 def main(argv: list[str]) -> int:
     files = build()
+    if "--stats" in argv:
+        print(stats_markdown(files))
+        return 0
     stale = {p.name for p in DATA.glob("*.jsonl")} - set(files)
     if "--check" in argv:
         bad = [
