@@ -421,7 +421,7 @@ ATTACK_PLAN: list[tuple[Callable[[Gen, str, int], None], int]] = [
     (gen_task_change, 5),
     (gen_indirect, 22),
 ]
-BENIGN_K = 16
+BENIGN_K = 20
 BENIGN_PER_K = 2.5  # gen_benign(k) writes about 2.5 * k rows
 MAX_GENERATED_RATIO = 0.6  # generated rows per hand-written row, per language and label
 
