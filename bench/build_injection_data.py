@@ -462,8 +462,11 @@ def gen_indirect(g: Gen, lang: str, k: int) -> None:
         lambda s: f"[{s}]",
         lambda s: s,
     ]
+    english = g.attacks("en")
     for _ in range(k):
-        doc, attack = g.rng.choice(carriers), g.rng.choice(attacks)
+        # one in five documents carries an English instruction (mixed-language injection)
+        pool = english if lang != "en" and english and g.rng.random() < 0.2 else attacks
+        doc, attack = g.rng.choice(carriers), g.rng.choice(pool)
         hidden = g.rng.choice(styles)(attack.text)
         text = insert_sentence(doc.text, hidden, g.rng)
         g.add("indirect_docs", lang, "context", text, "insert into document", [doc, attack])
