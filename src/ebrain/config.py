@@ -218,7 +218,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "guard.input_threshold",
-            0.5,
+            0.9074,
             "Learned-detector score at which a question is an injection (measured held out by "
             "`python -m ebrain.guard.train`; see docs/bench/guard.md).",
             float,
@@ -227,7 +227,7 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting(
             "guard.context_threshold",
-            0.5,
+            0.898,
             "Learned-detector score at which a document chunk is flagged as an injection "
             "(measured held out by `python -m ebrain.guard.train`; see docs/bench/guard.md).",
             float,

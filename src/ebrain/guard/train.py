@@ -325,7 +325,7 @@ def train(
                  for r, sc in zip(rows, held, strict=True)]  # fmt: skip
         held_out_file.write_text("\n".join(lines) + "\n", "utf-8")
     head = to_head(
-        fit(*data.training(np.ones(len(y), dtype=bool))), thresholds, data_sha256(rows), meta
+        fit(*data.training(np.ones(len(y), dtype=bool))), thresholds, data_sha256(all_rows), meta
     )
     out.write_text(head.to_json() + "\n", "utf-8")
     return meta
