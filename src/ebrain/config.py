@@ -221,6 +221,37 @@ SETTINGS: dict[str, Setting] = {
             min=0.0,
             max=1.0,
         ),
+        # --- firewall (ebrain.guard): the learned injection detector ---
+        Setting(
+            "guard.learned",
+            True,
+            "Use the learned multilingual injection detector (e5 vectors + calibrated head).",
+            _bool,
+        ),
+        Setting(
+            "guard.input_threshold",
+            0.9074,
+            "Learned-detector score at which a question is an injection (measured held out by "
+            "`python -m ebrain.guard.train`; see docs/bench/guard.md).",
+            float,
+            min=0.01,
+            max=1.0,
+        ),
+        Setting(
+            "guard.context_threshold",
+            0.898,
+            "Learned-detector score at which a document chunk is flagged as an injection "
+            "(measured held out by `python -m ebrain.guard.train`; see docs/bench/guard.md).",
+            float,
+            min=0.01,
+            max=1.0,
+        ),
+        Setting(
+            "guard.score_chunks",
+            True,
+            "Score each chunk for injection when it is embedded (reuses its vector).",
+            _bool,
+        ),
         # --- server ---
         Setting("server.host", "127.0.0.1", "Address the API server binds to."),
         Setting("server.port", 8000, "Port the API server listens on.", int, min=1, max=65535),

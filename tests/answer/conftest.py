@@ -13,7 +13,9 @@ from ebrain.brain import Brain
 from tests.conftest import EXAMPLES, SMALL_CORPUS
 from tests.fakes.openai_server import FakeOpenAI, start_fake_openai
 
-LEXICAL = "embed:\n  model: none\ningest:\n  embed: false\n"
+# The learned injection detector is off here (it embeds every unscored chunk with the real
+# model at ask time); tests/guard/test_chunk_scores.py covers it on the ask path.
+LEXICAL = "embed:\n  model: none\ningest:\n  embed: false\nguard:\n  learned: false\n"
 
 
 def make_workspace(path: Path, extra_config: str = "") -> Path:

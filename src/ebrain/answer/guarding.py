@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ebrain.catalog.db import write_conn
 from ebrain.guard import Guard, GuardResult, Policy
+from ebrain.guard.chunks import StoredScore
 from ebrain.guard.events import record_events
 from ebrain.guard.policy import select_policy
 from ebrain.models.usage import UsageRecord, record_usage
@@ -53,9 +54,12 @@ class GuardedAsk:
         """guard(input) on the question."""
         return self._keep(self.guard.scan_input(text, user_groups=self.groups), "input")
 
-    def context(self, chunks: list[str]) -> list[GuardResult]:
-        """guard(context) on each chunk before it enters a prompt."""
-        results = self.guard.scan_context(chunks, user_groups=self.groups)
+    def context(
+        self, chunks: list[str], stored: Sequence[StoredScore | None] = ()
+    ) -> list[GuardResult]:
+        """guard(context) on each chunk before it enters a prompt (stored scores are used,
+        their chunks are not scanned for injection again)."""
+        results = self.guard.scan_context(chunks, user_groups=self.groups, stored=stored)
         return [self._keep(r, "context") for r in results]
 
     def answer(self, text: str, system_prompt: str = "") -> GuardResult:
@@ -86,3 +90,16 @@ class CatalogUsageSink:
         """Insert one usage record."""
         with write_conn(self.engine) as conn, conn.begin():
             record_usage(conn, rec)
+
+
+def stored_scores(hits: Sequence[Any]) -> list[StoredScore | None]:
+    """The stored injection verdict of each hit (None where its chunk was not scored)."""
+    return [
+        None if h.injection_score is None else StoredScore(h.injection_score, h.injection_rule)
+        for h in hits
+    ]
+
+
+def flagged(results: Sequence[GuardResult]) -> list[int]:
+    """Positions of the chunks whose context scan found an injection."""
+    return [i for i, r in enumerate(results) if any(f.scanner == "injection" for f in r.findings)]

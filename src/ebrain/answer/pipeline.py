@@ -13,13 +13,14 @@ from ebrain.answer.assistants import Assistant, get_assistant
 from ebrain.answer.confidence import TermStats, content_terms, term_weights
 from ebrain.answer.context import Packed, context_budget, pack
 from ebrain.answer.extractive import Sentence, pick_sentences, score_sentences
-from ebrain.answer.guarding import GuardedAsk, ask_policy, save_events
+from ebrain.answer.guarding import GuardedAsk, ask_policy, flagged, save_events, stored_scores
 from ebrain.answer.prompts import PromptStore, RenderedPrompt, render
 from ebrain.answer.refusal import Decision, decide, dense_features, lexical_features
 from ebrain.answer.types import Answer, Citation
 from ebrain.answer.verify import Check, Claim, normalize_markers, strip_invalid, verify
 from ebrain.auth import Principal, require_principal
 from ebrain.guard import Guard
+from ebrain.guard.learned import LearnedDetector
 from ebrain.i18n import lang_of, say
 from ebrain.models import (
     Completion,
@@ -74,6 +75,7 @@ class _Ask:
     sentences: list[Sentence] = field(default_factory=list)
     decision: Decision | None = None
     dense: bool = False
+    flagged: list[Hit] = field(default_factory=list)
 
 
 def is_refusal(text: str) -> bool:
@@ -144,7 +146,9 @@ class Answerer:
         if not ask.hits or (ask.decision is not None and ask.decision.refused):
             yield self._finish(ask, self._refusal(ask))
             return
-        texts = [r.text for r in ask.guard.context([h.text for h in ask.hits])]
+        results = ask.guard.context([h.text for h in ask.hits], stored_scores(ask.hits))
+        ask.flagged = [ask.hits[i] for i in flagged(results)]
+        texts = [r.text for r in results]
         if not self.uses_model(opts):
             yield self._finish(ask, self._extract(ask))
             return
@@ -157,8 +161,21 @@ class Answerer:
         trace_id = uuid.uuid4().hex[:16]
         policy = ask_policy(config.section("policies"), assistant.name)
         groups = (opts.group,) if opts.group else ()
-        guard = GuardedAsk(Guard(policy), groups, trace_id, opts.user, assistant.name)
+        learned_context = self.brain.embedder is not None  # else chunks never get a score
+        made = Guard(policy, learned=self._learned(), learned_context=learned_context)
+        guard = GuardedAsk(made, groups, trace_id, opts.user)
+        guard.assistant = assistant.name
         return _Ask(question, lang_of(question), assistant, guard, trace_id)
+
+    def _learned(self) -> LearnedDetector | None:
+        """The learned injection detector with the configured per-stage thresholds."""
+        config = self.brain.config
+        if not config.get("guard.learned"):
+            return None
+        stages = ("input", "context")
+        return LearnedDetector(
+            thresholds={s: float(config.get(f"guard.{s}_threshold")) for s in stages}
+        )
 
     def _threshold(self, opts: AskOptions) -> float:
         return float(self.brain.config.get("answer.refusal_threshold", opts.refusal_threshold))
@@ -324,6 +341,8 @@ class Answerer:
         answer.assistant = ask.assistant.name
         if not answer.refused:
             self._guard_output(ask, answer)
+        if ask.flagged and not answer.refused and not answer.blocked:
+            _flag_note(ask, answer)
         answer.guard_events = ask.guard.events
         save_events(self.brain.engine, ask.guard.events)
         return answer
@@ -341,6 +360,18 @@ class Answerer:
         answer.text = result.text
         for c in answer.citations:
             c.quote = ask.guard.quote(c.quote)
+
+
+def _flag_note(ask: _Ask, answer: Answer) -> None:
+    """Say in the answer that a source was flagged as a possible injection (quoted as data)."""
+    answer.flagged_sources = [{"chunk_id": h.chunk_id, "title": h.title} for h in ask.flagged]
+    titles = ", ".join(f"«{h.title}»" for h in ask.flagged)
+    answer.text += "\n\n" + say(
+        f"Note: the AI firewall flagged {titles} as possibly containing injected instructions; "
+        "it was quoted to the model as data, not followed.",
+        f"注意：AI 防火墙将 {titles} 标记为可能含有注入的指令；该资料仅作为数据引用，未被执行。",
+        ask.lang,
+    )
 
 
 def _clean(text: str) -> str:

@@ -46,6 +46,8 @@ class Answer:
     closest: list[dict[str, Any]] = field(default_factory=list)
     blocked: bool = False
     refusal: dict[str, Any] | None = None
+    # Sources the firewall flagged as possible injections (quoted as data): chunk id, title.
+    flagged_sources: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def top_citation(self) -> Citation | None:

@@ -123,6 +123,11 @@ def m013_kg(conn: sa.Connection) -> None:
     )
 
 
+def m014_chunk_guard(conn: sa.Connection) -> None:
+    """The firewall's injection score per chunk, made from its vector at ingest (ebrain.guard)."""
+    _create(conn, t.chunk_guard)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -137,6 +142,7 @@ MIGRATIONS: list[Migration] = [
     m011_server_jobs,
     m012_identity_audit,
     m013_kg,
+    m014_chunk_guard,
 ]
 
 

@@ -187,8 +187,9 @@ class Catalog:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def stats(self) -> dict[str, Any]:
-        """Documents by type and kb, chunks, bytes, vectors and errors."""
+    def stats(self, flag_threshold: float = 0.5) -> dict[str, Any]:
+        """Documents by type and kb, chunks, bytes, vectors, errors and flagged chunks (a
+        chunk is flagged when a rule matched it or its stored score reaches the threshold)."""
         d = t.document.c
         by_q = (
             sa.select(t.kb.c.name, d.doc_type, sa.func.count(), sa.func.sum(d.size))
@@ -198,7 +199,8 @@ class Catalog:
         with self.engine.connect() as conn:
             by = conn.execute(by_q).all()
             counts = [_count(conn, x) for x in (t.chunk, t.chunk_vector, t.ingest_error)]
-        return _stats_dict(by, *counts)
+            injection = _injection_counts(conn, flag_threshold)
+        return {**_stats_dict(by, *counts), "injection": injection}
 
     def kb_names(self) -> list[str]:
         """Every knowledge base's name, sorted."""
@@ -387,10 +389,12 @@ def _column(
 
 
 def _chunks(conn: sa.Connection, document_id: int) -> list[dict[str, Any]]:
-    c = t.chunk.c
+    c, g = t.chunk.c, t.chunk_guard.c
     q = (
         sa.select(c.id, c.ord, c.kind, c.text, c.heading_path, c.page_start, c.page_end)
         .add_columns(c.char_start, c.char_end, c.n_tokens)
+        .add_columns(g.score.label("injection_score"), g.rule.label("injection_rule"))
+        .outerjoin(t.chunk_guard, g.chunk_id == c.id)
         .where(c.document_id == document_id)
         .order_by(c.ord)
     )
@@ -419,3 +423,39 @@ def _stats_dict(by: Any, chunks: int, vectors: int, errors: int) -> dict[str, An
         "bytes": total_bytes,
         "errors": errors,
     }
+
+
+# --- the firewall's chunk scores (ebrain.guard.learned; written at ingest, read at ask) ---
+def store_chunk_scores(
+    conn: sa.Connection, rows: Iterable[tuple[int, float, str | None]], head: str
+) -> None:
+    """Record (chunk id, learned score, matched rule) rows, replacing earlier scores."""
+    items = [{"chunk_id": c, "score": float(s), "rule": r, "head": head} for c, s, r in rows]
+    if not items:
+        return
+    ids = [i["chunk_id"] for i in items]
+    conn.execute(sa.delete(t.chunk_guard).where(t.chunk_guard.c.chunk_id.in_(ids)))
+    conn.execute(sa.insert(t.chunk_guard), items)
+
+
+def chunk_scores(
+    conn: sa.Connection, chunk_ids: Iterable[int]
+) -> dict[int, tuple[float, str | None]]:
+    """The stored (score, rule) of each chunk that has one."""
+    g = t.chunk_guard.c
+    ids = list(chunk_ids)
+    q = sa.select(g.chunk_id, g.score, g.rule).where(g.chunk_id.in_(ids))
+    return {int(r[0]): (float(r[1]), r[2]) for r in conn.execute(q)} if ids else {}
+
+
+def forget_chunk_scores(conn: sa.Connection) -> None:
+    """Drop every stored chunk score (the vectors they came from are being remade)."""
+    conn.execute(sa.delete(t.chunk_guard))
+
+
+def _injection_counts(conn: sa.Connection, threshold: float) -> dict[str, Any]:
+    g = t.chunk_guard.c
+    flagged = sa.or_(g.rule.is_not(None), g.score >= threshold)
+    q = sa.select(sa.func.count(), sa.func.count().filter(flagged)).select_from(t.chunk_guard)
+    scored, hits = conn.execute(q).one()
+    return {"scored": int(scored), "flagged": int(hits or 0), "threshold": threshold}

@@ -476,3 +476,18 @@ kg_model_cache = sa.Table(  # the model extractor's validated answer per (chunk 
     sa.Column("model", sa.Text, primary_key=True),
     sa.Column("output", sa.Text, nullable=False),  # JSON [[type, name], ...]
 )
+
+# --- firewall (ebrain.guard.learned): the injection score of each chunk, made at ingest ---
+chunk_guard = sa.Table(
+    "chunk_guard",
+    metadata,
+    sa.Column(
+        "chunk_id",
+        sa.Integer,
+        sa.ForeignKey("chunk.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("score", sa.Float, nullable=False),  # learned head on the chunk's stored vector
+    sa.Column("rule", sa.Text),  # the fast-path rule that matched the chunk's text, if any
+    sa.Column("head", sa.Text, nullable=False),  # data hash (prefix) of the head that scored it
+)

@@ -142,6 +142,16 @@ def stats(
             f"{data['vectors']} 个向量，{data['bytes'] / 2**20:.1f} MB，{data['errors']} 个错误",
         )
     )
+    inj = data["injection"]
+    console.print(
+        say(
+            f"firewall: {inj['flagged']} of {inj['scored']} scored chunks flagged as possible "
+            f"injections (threshold {inj['threshold']:.3f})",
+            f"防火墙：已评分的 {inj['scored']} 个分块中有 {inj['flagged']} 个被标记为可能的注入"
+            f"（阈值 {inj['threshold']:.3f}）",
+        ),
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -51,6 +53,7 @@ def show(
     with handled(as_json):
         brain = open_brain(ctx)
         doc = brain.document(document_id, with_text=text, principal=Principal.owner())
+        threshold = float(brain.config.get("guard.context_threshold"))
         brain.close()
     if as_json:
         emit_json(doc)
@@ -66,6 +69,8 @@ def show(
             f"#{c['ord']} p{c['page_start'] or '-'} " + (" > ".join(c["heading_path"]) or "-")
         )
         console.print(f"[dim]{where}[/] {safe(repr(c['text'][:120]))}", highlight=False)
+        if c.get("injection_score") is not None:
+            console.print("   " + safe(injection_line(c, threshold)), highlight=False)
     if text and doc.get("text"):
         console.print(plain(doc["text"]), markup=False, highlight=False)
 
@@ -143,3 +148,18 @@ def rule(
                 "规则已添加，将在下次导入变更文件时生效。",
             )
         )
+
+
+def injection_line(chunk: dict[str, Any], threshold: float) -> str:
+    """The firewall's stored verdict of a chunk, in words."""
+    score, rule = float(chunk["injection_score"]), chunk.get("injection_rule")
+    if rule or score >= threshold:
+        why = f"rule {rule}" if rule else f"score {score:.3f} >= {threshold:.3f}"
+        return say(
+            f"! flagged as a possible injection ({why}); quoted to models as data",
+            f"! 被标记为可能的注入（{why}）；仅作为数据提供给模型",
+        )
+    return say(
+        f"injection score {score:.3f} (< {threshold:.3f})",
+        f"注入评分 {score:.3f}（< {threshold:.3f}）",
+    )

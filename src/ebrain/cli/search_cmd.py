@@ -7,6 +7,7 @@ import typer
 from ebrain.auth import Principal
 from ebrain.cli.common import check_date, console, emit_json, handled, open_brain, safe
 from ebrain.i18n import lang_of, say
+from ebrain.retrieve.hits import Hit
 from ebrain.retrieve.searcher import SearchResult
 
 
@@ -94,6 +95,8 @@ def _print(query: str, result: SearchResult, explain: bool) -> None:
                 )
                 + "[/]"
             )
+        if explain:
+            console.print("   [dim]" + safe(_injection(hit)) + "[/]", highlight=False)
     if explain:
         weight = "-" if result.bm25_weight is None else f"{result.bm25_weight:.2f}"
         times = ", ".join(f"{k} {v:.1f} ms" for k, v in result.timings_ms.items())
@@ -108,6 +111,16 @@ def _print(query: str, result: SearchResult, explain: bool) -> None:
             console.print(f"[dim]{safe(f'{label}: {result.translation}')}[/]")
     for note in result.notes:
         console.print(f"[yellow]{safe(note)}[/]", highlight=False)
+
+
+def _injection(hit: Hit) -> str:
+    """The chunk's stored firewall score, in words."""
+    if hit.injection_score is None:
+        return say("injection: not scored", "注入评分：无")
+    rule = f", rule {hit.injection_rule}" if hit.injection_rule else ""
+    return say(
+        f"injection={hit.injection_score:.3f}{rule}", f"注入评分={hit.injection_score:.3f}{rule}"
+    )
 
 
 def _highlight(text: str, spans: list[tuple[int, int]]) -> str:

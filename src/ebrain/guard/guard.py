@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ebrain.guard.chunks import StoredScore
 from ebrain.guard.classifier import InjectionClassifier
 from ebrain.guard.injection import InjectionScanner, Judge
 from ebrain.guard.leakage import LeakageScanner
+from ebrain.guard.learned import LearnedDetector
 from ebrain.guard.pii import PiiScanner, Vault, apply_masks, mask_value
 from ebrain.guard.policy import Policy, ScannerSpec, StagePolicy
 from ebrain.guard.types import Finding, GuardResult, Scanner, stronger
@@ -68,22 +70,36 @@ class Guard:
     judge: Judge | None = None
     tokenize_pii: bool = False
     vault: Vault = field(default_factory=Vault)
+    learned: LearnedDetector | None = field(default_factory=LearnedDetector)
+    # Scan document chunks that have no stored score with the learned detector too. Off where
+    # chunks are never embedded (a lexical workspace): there every retrieved chunk would cost a
+    # model pass per question; rules still scan them.
+    learned_context: bool = True
     _cache: dict[str, Scanner] = field(default_factory=dict, repr=False)
 
-    def _scanner(self, spec: ScannerSpec) -> Scanner:
-        """The scanner of a spec (built once)."""
-        key = f"{spec.scanner}:{sorted(spec.options.items())!r}"
+    def _scanner(self, spec: ScannerSpec, stage: str) -> Scanner:
+        """The scanner of a spec at a stage (built once); an injection scanner gets the
+        learned detector (unless its options say `learned: false`) and the stage."""
+        key = f"{stage}:{spec.scanner}:{sorted(spec.options.items())!r}"
         if key not in self._cache:
-            self._cache[key] = FACTORIES[spec.scanner](spec.options, self.judge)
+            made = FACTORIES[spec.scanner](spec.options, self.judge)
+            if isinstance(made, InjectionScanner):
+                wanted = spec.options.get("learned", True)
+                wanted = wanted and (stage != "context" or self.learned_context)
+                use = self.learned if wanted else None
+                made = replace(made, learned=use, stage=stage)
+            self._cache[key] = made
         return self._cache[key]
 
-    def _run(self, stage: StagePolicy, text: str, skip: tuple[str, ...] = ()) -> list[Finding]:
+    def _run(
+        self, stage: StagePolicy, text: str, skip: tuple[str, ...] = (), name: str = "input"
+    ) -> list[Finding]:
         """Findings of every scanner of a stage, each carrying the policy's action."""
         found: list[Finding] = []
         for spec in stage.scanners:
             if spec.scanner in skip or spec.action == "allow":
                 continue
-            for f in self._scanner(spec).scan(text):
+            for f in self._scanner(spec, name).scan(text):
                 action = f.action if spec.scanner == "words" else spec.action
                 found.append(replace(f, action=action))
         return found
@@ -105,20 +121,49 @@ class Guard:
         self, text: str, *, user_groups: tuple[str, ...] | list[str] = ()
     ) -> GuardResult:
         """Check a user's question before retrieval and the model see it."""
-        result = self._apply(text, self._run(self.policy.stage("input", user_groups), text))
+        stage = self.policy.stage("input", user_groups)
+        result = self._apply(text, self._run(stage, text, name="input"))
         result.original = text
         return result
 
     def scan_context(
-        self, chunks: list[str], *, user_groups: tuple[str, ...] = ()
+        self,
+        chunks: list[str],
+        *,
+        user_groups: tuple[str, ...] = (),
+        stored: Sequence[StoredScore | None] = (),
     ) -> list[GuardResult]:
-        """Check each retrieved chunk; an injected chunk is neutralized (quoted), never dropped."""
+        """Check each retrieved chunk; an injected chunk is neutralized (quoted), never dropped.
+        A chunk with a stored score (made at ingest) is judged by it, not scanned again."""
         stage = self.policy.stage("context", user_groups)
-        return [self._context_one(stage, chunk) for chunk in chunks]
+        scores = list(stored) + [None] * (len(chunks) - len(stored))
+        return [self._context_one(stage, c, s) for c, s in zip(chunks, scores, strict=False)]
 
-    def _context_one(self, stage: StagePolicy, chunk: str) -> GuardResult:
+    def context_threshold(self) -> float:
+        """The learned threshold of the context stage (for stored chunk scores)."""
+        return self.learned.threshold("context") if self.learned is not None else 1.0
+
+    def _stored_findings(
+        self, stage: StagePolicy, chunk: str, stored: StoredScore
+    ) -> list[Finding]:
+        """The injection finding a stored score gives (none below the threshold)."""
+        if not any(s.scanner == "injection" and s.action != "allow" for s in stage.scanners):
+            return []
+        threshold = self.context_threshold()
+        if not stored.flagged(threshold):
+            return []
+        rule = stored.rule or f"stored:context@{threshold:.3f}"
+        return [Finding("injection", rule, "flag", 0, 0, "INJECTION", stored.score)]
+
+    def _context_one(
+        self, stage: StagePolicy, chunk: str, stored: StoredScore | None = None
+    ) -> GuardResult:
         """One chunk: PII and words per policy, injections neutralized and at least flagged."""
-        findings = self._run(stage, chunk)
+        if stored is None:
+            findings = self._run(stage, chunk, name="context")
+        else:
+            findings = self._run(stage, chunk, skip=("injection",), name="context")
+            findings += self._stored_findings(stage, chunk, stored)
         injected = [f for f in findings if f.scanner == "injection"]
         others = [f for f in findings if f.scanner != "injection"]
         result = self._apply(chunk, [*others, *(replace(f, action="allow") for f in injected)])
@@ -143,7 +188,7 @@ class Guard:
         """Check an answer before it leaves: leakage, PII (tokens restored where allowed), words."""
         restored = self.vault.restore(text, self.policy.restore_pii) if self.vault.values else text
         stage = self.policy.stage("output", user_groups)
-        findings = self._run(stage, restored, skip=("leakage",))
+        findings = self._run(stage, restored, skip=("leakage",), name="output")
         for spec in (s for s in stage.scanners if s.scanner == "leakage" and s.action != "allow"):
             scanner = LeakageScanner(forbidden=list(forbidden or []))
             hits = scanner.check(restored, system_prompt, cited_acl_ok)

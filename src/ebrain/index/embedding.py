@@ -12,6 +12,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 
 from ebrain.catalog import schema as t
 from ebrain.catalog.db import write_conn
+from ebrain.catalog.queries import forget_chunk_scores, store_chunk_scores
 from ebrain.embed.base import EmbeddingModel
 from ebrain.errors import IndexMismatchError
 from ebrain.index.base import IndexedChunk, SearchIndex
@@ -38,6 +40,19 @@ embed_claim = sa.Table(
 )
 
 EmbedProgress = Callable[[int, int], None]
+
+
+class ChunkScorer(Protocol):
+    """Scores embedded chunks from their texts and vectors (the firewall's learned head);
+    `score` answers None when it cannot use vectors of this embedder."""
+
+    head: str
+
+    def score(
+        self, texts: Sequence[str], vectors: npt.NDArray[np.float32], embedder: str
+    ) -> list[tuple[float, str | None]] | None:
+        """(score, matched rule) per chunk, or None."""
+        ...
 
 
 def embed_text(title: str, heading_path: str, text: str) -> str:
@@ -85,6 +100,7 @@ def forget_vectors(engine: sa.Engine) -> None:
     """Drop every stored vector and the recorded embedder (before re-embedding)."""
     with write_conn(engine) as conn, conn.begin():
         conn.execute(sa.delete(t.chunk_vector))
+        forget_chunk_scores(conn)
         conn.execute(sa.delete(t.meta).where(t.meta.c.key.in_([EMBEDDER_KEY, DIM_KEY])))
         bump_generation(conn)
 
@@ -147,6 +163,23 @@ def _store(
     index.upsert([IndexedChunk(cid, None, vec) for cid, vec in zip(ids, vecs, strict=True)])
 
 
+def _score(
+    engine: sa.Engine,
+    scorer: ChunkScorer,
+    embedder: EmbeddingModel,
+    batch: Sequence[tuple[int, str]],
+    vecs: npt.NDArray[np.float32],
+) -> None:
+    """Score the batch's stored vectors (float16, as the index keeps them) and record it."""
+    stored = vecs.astype(np.float16).astype(np.float32)
+    scores = scorer.score([text for _, text in batch], stored, embedder.name)
+    if scores is None:
+        return
+    rows = [(cid, s, rule) for (cid, _), (s, rule) in zip(batch, scores, strict=True)]
+    with write_conn(engine) as conn, conn.begin():
+        store_chunk_scores(conn, rows, scorer.head)
+
+
 def embed_pending(
     engine: sa.Engine,
     embedder: EmbeddingModel,
@@ -154,9 +187,11 @@ def embed_pending(
     batch_size: int = 32,
     progress: EmbedProgress | None = None,
     limit: int | None = None,
+    scorer: ChunkScorer | None = None,
 ) -> int:
     """Embed chunks that have no vector and that no other run holds; each batch is stored
-    on its own, so a kill loses one batch at most. Returns how many this call embedded."""
+    on its own, so a kill loses one batch at most. With a scorer, each batch's vectors are
+    also scored for injection (no extra model call). Returns how many this call embedded."""
     if embedder.dim <= 0:
         return 0
     with engine.connect() as conn:
@@ -171,6 +206,8 @@ def embed_pending(
         try:
             vecs = embedder.embed_batch([text for _, text in batch], kind="passage")
             _store(engine, index, embedder, [cid for cid, _ in batch], vecs)
+            if scorer is not None:
+                _score(engine, scorer, embedder, batch, vecs)
         finally:
             release_claims(engine, owner)
         done += len(batch)

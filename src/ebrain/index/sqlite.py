@@ -97,8 +97,9 @@ def match_query(terms: Sequence[str]) -> str:
 _LOAD = (
     "SELECT c.id, c.document_id, c.text, c.page_start, c.page_end, c.heading_path, c.char_start, "
     "c.char_end, c.ord, c.doc_type, d.title, d.doc_date, kb.name AS kb, "
-    "(SELECT min(p.path) FROM document_path p WHERE p.document_id = d.id) AS path "
-    "FROM chunk c JOIN document d ON d.id = c.document_id JOIN kb ON kb.id = c.kb_id "
+    "(SELECT min(p.path) FROM document_path p WHERE p.document_id = d.id) AS path, "
+    "g.score AS injection_score, g.rule AS injection_rule "
+    "FROM chunk c LEFT JOIN chunk_guard g ON g.chunk_id = c.id JOIN document d ON d.id = c.document_id JOIN kb ON kb.id = c.kb_id "
 )
 _SPAN = "SELECT substr(text, :s, :n) FROM version WHERE document_id = :d AND retired_at IS NULL"
 

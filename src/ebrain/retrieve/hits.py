@@ -26,6 +26,10 @@ class Hit:
     doc_date: str | None = None
     snippet: str = ""
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    # The firewall's injection score stored at ingest (None: not scored) and the rule that
+    # matched the chunk, if any.
+    injection_score: float | None = None
+    injection_rule: str | None = None
     # With explain: the BM25, dense and fused scores and ranks behind this hit.
     explain: dict[str, Any] | None = None
 

@@ -235,6 +235,9 @@ class Searcher:
         if text:
             a.text, a.char_start, a.char_end = text, start, end
             a.snippet, a.highlights = snippet(text, terms)
+        both = (a.injection_score, b.injection_score)
+        a.injection_score = None if None in both else max(s for s in both if s is not None)
+        a.injection_rule = a.injection_rule or b.injection_rule
         a.page_start = (
             min(p for p in (a.page_start, b.page_start) if p is not None)
             if a.page_start or b.page_start
@@ -274,7 +277,13 @@ def _make_hit(row: dict[str, Any], score: float, terms: list[str]) -> Hit:
         doc_date=row["doc_date"],
         snippet=snip,
         highlights=spans,
+        injection_score=_opt_float(row.get("injection_score")),
+        injection_rule=row.get("injection_rule"),
     )
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else round(float(value), 4)
 
 
 def _shingles(text: str, n: int = 5, keep: int = 4) -> set[int]:
