@@ -58,7 +58,9 @@ registry.register("headaligned", lambda _spec: FAKE)
 def _workspace(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
     Brain.init(ws).close()
-    (ws / "config.yaml").write_text("embed:\n  model: headaligned\n", encoding="utf-8")
+    # The fake vectors carry no meaning for the refusal model's dense evidence: never refuse.
+    config = "embed:\n  model: headaligned\nanswer:\n  refusal_threshold: 0.0\n"
+    (ws / "config.yaml").write_text(config, encoding="utf-8")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name, text in DOCS.items():
