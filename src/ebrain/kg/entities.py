@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from ebrain.kg.normalize import find_dates, find_money
+from ebrain.kg.resolve import PLACES
 
 ENTITY_TYPES = (
     "org",
@@ -313,62 +314,7 @@ def _cued_people(text: str) -> list[Mention]:
 
 
 _PLACE_END = ("省", "市", "区", "县", "镇", "州", "国")
-_PROVINCES = set(
-    [
-        "北京",
-        "上海",
-        "天津",
-        "重庆",
-        "河北",
-        "山西",
-        "辽宁",
-        "吉林",
-        "黑龙江",
-        "江苏",
-        "浙江",
-        "安徽",
-        "福建",
-        "江西",
-        "山东",
-        "河南",
-        "湖北",
-        "湖南",
-        "广东",
-        "海南",
-        "四川",
-        "贵州",
-        "云南",
-        "陕西",
-        "甘肃",
-        "青海",
-        "台湾",
-        "内蒙古",
-        "广西",
-        "西藏",
-        "宁夏",
-        "新疆",
-        "香港",
-        "澳门",
-        "苏州",
-        "深圳",
-        "广州",
-        "杭州",
-        "南京",
-        "武汉",
-        "成都",
-        "西安",
-        "佛山",
-        "东莞",
-        "宁波",
-        "常州",
-        "无锡",
-        "泰国",
-        "德国",
-        "美国",
-        "日本",
-        "中国",
-    ]
-)
+_PROVINCES = frozenset(PLACES)
 
 
 def _zh_places(tokens: Sequence[tuple[str, str, int]]) -> list[Mention]:

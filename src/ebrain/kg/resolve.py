@@ -19,7 +19,8 @@ _ORG_SUFFIX = re.compile(
     r"股份有限公司|有限责任公司|集团有限公司|集团股份有限公司|有限公司|集团公司|集团|公司)\s*$"
 )
 _SPACES = re.compile(r"\s+")
-_PLACES = [
+# Provinces, regions and big cities: location entities, and prefixes of company names.
+PLACES = [
     "北京",
     "上海",
     "天津",
@@ -69,6 +70,12 @@ _PLACES = [
     "厦门",
     "青岛",
     "大连",
+    "台湾",
+    "泰国",
+    "德国",
+    "美国",
+    "日本",
+    "中国",
 ]
 _INDUSTRY = re.compile(
     r"(?:汽车零部件|零部件|精密铸造|热处理|重工机械|重工|机械|智能装备|装备|电子|电源科技|电源|科技|技术|"
@@ -101,7 +108,7 @@ def short_names(name: str) -> list[str]:
     core = _ORG_SUFFIX.sub("", name).strip()
     if not re.fullmatch(r"[\u4e00-\u9fff]{3,30}", core):
         return []
-    for place in sorted(_PLACES, key=len, reverse=True):
+    for place in sorted(PLACES, key=len, reverse=True):
         if core.startswith(place) and len(core) > len(place) + 1:
             core = core[len(place) :].removeprefix("省").removeprefix("市")
             break
