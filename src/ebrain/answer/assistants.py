@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -44,10 +46,14 @@ class Assistant:
 
 
 def builtin_section() -> dict[str, Any]:
-    """The packaged presets (data/assistants.yaml)."""
+    """The packaged presets (data/assistants.yaml), parsed once per process (a fresh copy)."""
+    return copy.deepcopy(_builtin_parsed())
+
+
+@functools.cache
+def _builtin_parsed() -> dict[str, Any]:
     text = (resources.files("ebrain.answer") / "data" / "assistants.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
-    return dict(data)
+    return dict(yaml.safe_load(text))
 
 
 def _build(name: str, entry: Mapping[str, Any], base: Assistant | None) -> Assistant:
