@@ -432,6 +432,7 @@ class Brain(AnswerMixin):
             chunker=chunker,
             user_words=tuple(self.user_words()),
             type_rules=tuple(self.type_rules(kb_id)),
+            acl_rules=tuple(self.catalog.acl_rules(kb_id)),
         )
 
     def user_words(self) -> list[str]:
@@ -452,6 +453,24 @@ class Brain(AnswerMixin):
         """Classify files matching `pattern` as `doc_type` from the next ingest on."""
         _check_type(doc_type)
         self.catalog.add_type_rule(pattern, doc_type, kb)
+
+    def acl_rules(self, kb: str | None = None) -> list[tuple[str, str]]:
+        """The ACL folder rules (glob, group): global ones, and those of `kb` when given."""
+        if not kb:
+            return self.catalog.acl_rules(None)
+        with self.engine.connect() as conn:
+            return self.catalog.acl_rules(self._kb_id(conn, kb))
+
+    def add_acl_rule(self, pattern: str, groups: Sequence[str], kb: str | None = None) -> None:
+        """Give files matching `pattern` these ACL groups from the next ingest on (added to
+        `--acl`; a document's existing groups are kept)."""
+        names = [g.strip() for g in groups if g.strip()]
+        if not pattern.strip() or not names:
+            raise InvalidInputError(
+                "an ACL rule needs a pattern and at least one group",
+                hint="ebrain docs acl-rule '*/hr/*' hr",
+            )
+        self.catalog.add_acl_rule(pattern, names, kb)
 
     def set_type(self, document_id: int, doc_type: str) -> None:
         """Override one document's type; it sticks across new versions."""

@@ -117,3 +117,18 @@ def test_text_report_lists_skipped_entries(tmp_path: Path) -> None:
     assert "1 added" in result.stdout and "2 skipped" in result.stdout
     assert "pipe" in result.stdout and "link.md" in result.stdout
     assert "symbolic link not followed" in result.stdout
+
+
+def test_docs_acl_rule_adds_lists_and_refuses_a_rule_without_groups(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    _lexical(ws)
+    code, out = _run(ws, "docs", "acl-rule", "*/hr/*", "hr", "people", "--json")
+    assert code == 0
+    assert json.loads(out) == [
+        {"pattern": "*/hr/*", "group": "hr"},
+        {"pattern": "*/hr/*", "group": "people"},
+    ]
+    code, out = _run(ws, "docs", "acl-rule")
+    assert code == 0 and "*/hr/*  ->  people" in out
+    code, _ = _run(ws, "docs", "acl-rule", "*/x/*", "--json")
+    assert code != 0

@@ -188,3 +188,31 @@ def test_ingest_from_a_threaded_process(brain: Brain, small_corpus: Path) -> Non
     worker.join(120)
     assert out["method"] == "forkserver"
     assert out["counts"] == {"added": 3}
+
+
+def test_acl_folder_rules_give_groups_at_ingest(brain: Brain, tmp_path: Path) -> None:
+    """A folder rule restricts the files under it; files elsewhere stay public."""
+    root = tmp_path / "share"
+    (root / "hr").mkdir(parents=True)
+    (root / "pub").mkdir()
+    (root / "hr" / "pay.txt").write_text("salary bands for 2024 engineers", encoding="utf-8")
+    (root / "pub" / "faq.txt").write_text("office opening hours are nine to six", encoding="utf-8")
+    brain.add_acl_rule("*/hr/*", ["hr"])
+    report = brain.ingest([root], jobs=1)
+    acl = {
+        Path(f.path).name: brain.document(f.document_id, principal=OWNER)["acl"]
+        for f in report.files
+    }
+    assert acl == {"pay.txt": ["hr"], "faq.txt": []}
+    sales = Principal.user("s", ["sales"])
+    assert [Path(d["paths"][0]).name for d in brain.documents(principal=sales)] == ["faq.txt"]
+    assert brain.acl_rules() == [("*/hr/*", "hr")]
+
+
+def test_an_acl_rule_needs_a_pattern_and_a_group(brain: Brain) -> None:
+    import pytest
+
+    from ebrain.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError):
+        brain.add_acl_rule("*/hr/*", [" "])

@@ -128,6 +128,11 @@ def m014_chunk_guard(conn: sa.Connection) -> None:
     _create(conn, t.chunk_guard)
 
 
+def m015_acl_rules(conn: sa.Connection) -> None:
+    """Folder rules that give matching files ACL groups at ingest (`ebrain docs acl-rule`)."""
+    _create(conn, t.acl_rule)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -143,6 +148,7 @@ MIGRATIONS: list[Migration] = [
     m012_identity_audit,
     m013_kg,
     m014_chunk_guard,
+    m015_acl_rules,
 ]
 
 

@@ -98,6 +98,24 @@ class Catalog:
             values = {"kb_id": kb_id, "pattern": pattern, "doc_type": doc_type}
             conn.execute(sa.insert(t.type_rule).values(**values, created_at=now_iso()))
 
+    # --- ACL folder rules -----------------------------------------------------------------
+    def acl_rules(self, kb_id: int | None = None) -> list[tuple[str, str]]:
+        """The (glob pattern, group) rules: global ones and those of `kb_id`."""
+        r = t.acl_rule.c
+        q = sa.select(r.pattern, r.grp).order_by(r.id)
+        if kb_id is not None:
+            q = q.where(sa.or_(r.kb_id.is_(None), r.kb_id == kb_id))
+        with self.engine.connect() as conn:
+            return [(row[0], row[1]) for row in conn.execute(q)]
+
+    def add_acl_rule(self, pattern: str, groups: Iterable[str], kb: str | None = None) -> None:
+        """Store a rule giving files that match `pattern` the `groups` (one kb, or all)."""
+        with write_conn(self.engine) as conn, conn.begin():
+            kb_id = self.kb_id(conn, kb) if kb else None
+            for grp in dict.fromkeys(groups):
+                values = {"kb_id": kb_id, "pattern": pattern, "grp": grp, "created_at": now_iso()}
+                conn.execute(sa.insert(t.acl_rule).values(**values))
+
     def set_type(self, document_id: int, doc_type: str) -> None:
         """Override one document's type (and its chunks'); it sticks across new versions."""
         with write_conn(self.engine) as conn, conn.begin():

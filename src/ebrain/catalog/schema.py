@@ -491,3 +491,14 @@ chunk_guard = sa.Table(
     sa.Column("rule", sa.Text),  # the fast-path rule that matched the chunk's text, if any
     sa.Column("head", sa.Text, nullable=False),  # data hash (prefix) of the head that scored it
 )
+
+# --- ACL folder rules: files whose path matches a pattern get the rule's groups at ingest ---
+acl_rule = sa.Table(
+    "acl_rule",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _kb_id(nullable=True),
+    sa.Column("pattern", sa.Text, nullable=False),
+    sa.Column("grp", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)

@@ -163,3 +163,34 @@ def injection_line(chunk: dict[str, Any], threshold: float) -> str:
         f"injection score {score:.3f} (< {threshold:.3f})",
         f"注入评分 {score:.3f}（< {threshold:.3f}）",
     )
+
+
+@app.command("acl-rule")
+def acl_rule(
+    ctx: typer.Context,
+    pattern: str = typer.Argument("", help="Glob on the file path, e.g. '*/hr/*'."),
+    groups: list[str] = typer.Argument(None, help="Groups that may read matching files."),
+    kb: str | None = typer.Option(None, "--kb"),
+    as_json: bool = JSON,
+) -> None:
+    """Give files matching a folder/name pattern ACL groups; no arguments lists the rules. /
+    按路径规则设置访问组；不带参数时列出规则。"""
+    with handled(as_json):
+        brain = open_brain(ctx)
+        if pattern:
+            brain.add_acl_rule(pattern, groups or [], kb)
+        rules = brain.acl_rules(kb)
+        brain.close()
+    if as_json:
+        emit_json([{"pattern": p, "group": g} for p, g in rules])
+        return
+    for p, g in rules:
+        console.print(f"{plain(p)}  ->  {plain(g)}")
+    if pattern:
+        console.print(
+            say(
+                "Rule added; it applies from the next ingest (existing documents keep their groups "
+                "until their files are ingested again).",
+                "规则已添加，将在下次导入时生效（已有文档在重新导入前保持原访问组）。",
+            )
+        )

@@ -20,7 +20,7 @@ from ebrain.ingest import store
 from ebrain.ingest.enrich import Enricher, enrich_pending, report_failures
 from ebrain.ingest.paths import clean_text, stored_path
 from ebrain.ingest.pool import prepare_parallel
-from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, warm_up
+from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, rule_groups, warm_up
 from ebrain.ingest.report import FileResult, IngestReport, Progress
 
 ProgressFn = Callable[[Progress], None]
@@ -280,12 +280,17 @@ class IngestPipeline:
                 report.files.append(_remembered_failure(cand, failure))
             elif old is not None and (same_stat or self._same_hash(conn, cand, old)):
                 report.files.append(FileResult(cand.path, "unchanged", cand.size, old.document_id))
-                if tags or acl:
+                groups = self._groups(cand.path, acl)
+                if tags or groups:
                     with conn.begin():
-                        store.set_tags_acl(conn, old.document_id, tags, acl)
+                        store.set_tags_acl(conn, old.document_id, tags, groups)
             else:
                 todo.append(cand)
         return todo
+
+    def _groups(self, path: str, acl: list[str]) -> list[str]:
+        """The run's `--acl` groups plus those the kb's folder rules give this path."""
+        return list(dict.fromkeys([*acl, *rule_groups(path, self.options.acl_rules)]))
 
     def _same_hash(self, conn: sa.Connection, cand: Candidate, old: store.Known) -> bool:
         if cand.size != old.size or file_hash(cand.os_path) != old.content_hash:
@@ -351,6 +356,7 @@ class IngestPipeline:
             status, doc_id = store.store_prepared(conn, self.kb_id, result, old)
             # A copy of another path's document never changes who may read that document:
             # adding the copy's groups would open it, adding groups to a public one would close it.
+            acl = self._groups(result.path, acl)
             store.set_tags_acl(conn, doc_id, tags, [] if status == "duplicate" else acl)
             if result.path in self._failed_before:
                 store.clear_failure(conn, self.kb_id, result.path)

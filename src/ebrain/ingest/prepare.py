@@ -33,6 +33,7 @@ class PrepareOptions:
     chunker: ChunkerConfig = field(default_factory=ChunkerConfig)
     user_words: tuple[str, ...] = ()
     type_rules: tuple[tuple[str, str], ...] = ()
+    acl_rules: tuple[tuple[str, str], ...] = ()  # (glob, group): folder rules for ACL groups
 
 
 @dataclass
@@ -260,9 +261,20 @@ def _joined_context(title: str, heading_path: Iterable[str], text: str) -> str:
     return "\n".join([*dict.fromkeys(head), text])
 
 
+def matches(p: Path, pattern: str) -> bool:
+    """A folder/name rule's glob against a file's whole path or its name."""
+    return fnmatch.fnmatch(p.as_posix(), pattern) or fnmatch.fnmatch(p.name, pattern)
+
+
+def rule_groups(path: str, rules: tuple[tuple[str, str], ...]) -> list[str]:
+    """The ACL groups the folder rules give a file."""
+    p = Path(path)
+    return list(dict.fromkeys(grp for pattern, grp in rules if matches(p, pattern)))
+
+
 def _doc_type(p: Path, doc: Document, rules: tuple[tuple[str, str], ...]) -> tuple[str, str, float]:
     for pattern, doc_type in rules:
-        if fnmatch.fnmatch(p.as_posix(), pattern) or fnmatch.fnmatch(p.name, pattern):
+        if matches(p, pattern):
             return doc_type, "rule", 1.0
     result = classify(doc, p.name)
     return result.doc_type, "auto", result.score
