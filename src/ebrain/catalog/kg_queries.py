@@ -243,11 +243,7 @@ class KgQueries:
     ) -> list[dict[str, Any]]:
         """Visible mentions of the entities with their document title and path."""
         m, d = t.kg_mention.c, t.document.c
-        path = (
-            sa.select(sa.func.min(t.document_path.c.path))
-            .where(t.document_path.c.document_id == d.id)
-            .scalar_subquery()
-        )
+        path = _first_path()
         q = (
             sa.select(
                 m.entity_id,
@@ -377,11 +373,7 @@ class KgQueries:
     ) -> list[dict[str, Any]]:
         """Visible records of a type, with their document's title and path."""
         rc, d = t.kg_record.c, t.document.c
-        path = (
-            sa.select(sa.func.min(t.document_path.c.path))
-            .where(t.document_path.c.document_id == d.id)
-            .scalar_subquery()
-        )
+        path = _first_path()
         q = (
             sa.select(
                 rc.id,
@@ -452,3 +444,9 @@ class KgQueries:
         """Merge entity `gone` into `keep`."""
         with write_conn(self.engine) as conn, conn.begin():
             merge_entities(conn, keep, gone)
+
+
+def _first_path() -> Any:
+    """A document's first path (alphabetically), as a correlated scalar subquery."""
+    p = t.document_path.c
+    return sa.select(sa.func.min(p.path)).where(p.document_id == t.document.c.id).scalar_subquery()

@@ -19,28 +19,12 @@ import sqlalchemy as sa
 
 from ebrain.catalog import kg_queries as q
 from ebrain.ingest.enrich import EnrichContext
-from ebrain.kg.entities import Gazetteer, Mention, extract_entities, find_aliases
+from ebrain.kg.entities import PARTY_ROLES, Gazetteer, Mention, extract_entities, find_aliases
 from ebrain.kg.records import Record, extract_records
 from ebrain.kg.resolve import name_key, short_names
 
 NAME = "kg"
-_NOT_ALIASES = set(
-    [
-        "甲方",
-        "乙方",
-        "丙方",
-        "买方",
-        "卖方",
-        "供方",
-        "需方",
-        "客户",
-        "供应商",
-        "我方",
-        "本公司",
-        "完成",
-        "风扇",
-    ]
-)
+_NOT_ALIASES = PARTY_ROLES | {"我方", "本公司", "完成", "风扇"}
 VERSION = "1"
 
 
