@@ -465,9 +465,10 @@ class Brain(AnswerMixin):
         """Give files matching `pattern` these ACL groups from the next ingest on (added to
         `--acl`; a document's existing groups are kept)."""
         names = [g.strip() for g in groups if g.strip()]
-        if not pattern.strip() or not names:
+        too_long = len(pattern) > 500 or any(len(g) > 100 for g in names)
+        if not pattern.strip() or not names or too_long:
             raise InvalidInputError(
-                "an ACL rule needs a pattern and at least one group",
+                "an ACL rule needs a pattern (≤ 500 characters) and groups (≤ 100 each)",
                 hint="ebrain docs acl-rule '*/hr/*' hr",
             )
         self.catalog.add_acl_rule(pattern, names, kb)

@@ -216,3 +216,8 @@ def test_an_acl_rule_needs_a_pattern_and_a_group(brain: Brain) -> None:
 
     with pytest.raises(InvalidInputError):
         brain.add_acl_rule("*/hr/*", [" "])
+    with pytest.raises(InvalidInputError):
+        brain.add_acl_rule("*" * 501, ["hr"])
+    with pytest.raises(InvalidInputError):
+        brain.add_acl_rule("*/hr/*", ["g" * 101])
+    assert brain.acl_rules() == []
