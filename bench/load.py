@@ -13,6 +13,7 @@ The server runs as `python -m ebrain serve` in its own process; the clients are 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -175,6 +176,7 @@ def phase(
     clients: int,
     seconds: float,
     paths: list[Path],
+    think_ms: float = 0.0,
 ) -> dict[str, Any]:
     """`clients` threads alternate search and ask for `seconds` while `paths` are uploaded."""
     lat: dict[str, list[float]] = {"search": [], "ask": []}
@@ -184,6 +186,11 @@ def phase(
     ingest: dict[str, Any] = {"kb": f"upload{clients}"}
     uploader = threading.Thread(target=upload, args=(url, keys[1], paths, ingest))
 
+    # Questions in one shuffled order shared by all clients: none repeats before all were asked.
+    order = questions[:]
+    random.Random(clients).shuffle(order)
+    deck = itertools.cycle(order)
+
     def client(seed: int) -> None:
         rng = random.Random(seed)
         headers = {"Authorization": f"Bearer {keys[0]}"}
@@ -192,9 +199,13 @@ def phase(
             while time.monotonic() < stop:
                 kind = "search" if n % 2 == 0 else "ask"
                 n += 1
+                with lock:
+                    question = next(deck)
+                if think_ms:  # a person reading the last answer: 0.5x to 1.5x the mean pause
+                    time.sleep(think_ms / 1000 * rng.uniform(0.5, 1.5))
                 t0 = time.perf_counter()
                 try:
-                    ok = call(c, kind, rng.choice(questions))
+                    ok = call(c, kind, question)
                 except httpx.HTTPError as exc:
                     ok = False
                     errors.append(type(exc).__name__)
@@ -219,6 +230,7 @@ def phase(
     total = len(lat["search"]) + len(lat["ask"])
     return {
         "clients": clients,
+        "think_ms": think_ms,
         "seconds": round(wall, 1),
         "requests_per_s": round(total / wall, 1),
         "search": summary(lat["search"]),
@@ -241,6 +253,12 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=18765)
     ap.add_argument(
         "--workers", type=int, default=1, help="server processes (ebrain serve --workers)"
+    )
+    ap.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean pause of a client before each request (0: closed loop, no pause)",
     )
     ap.add_argument("--out", default=str(REPO / "bench" / "results" / "load.json"))
     args = ap.parse_args()
@@ -267,7 +285,9 @@ def main() -> None:
         for n, clients in enumerate(args.clients):
             chunk = drcd[n * args.files : (n + 1) * args.files]
             paths = write_docs(root / f"upload{clients}", [(i, t, x) for i, (t, x) in chunk])
-            result = phase(server.url, (viewer, editor), questions, clients, args.seconds, paths)
+            result = phase(
+                server.url, (viewer, editor), questions, clients, args.seconds, paths, args.think_ms
+            )
             print(json.dumps(result), flush=True)
             results["phases"].append(result)
     finally:
@@ -280,13 +300,13 @@ def main() -> None:
 def table(results: dict[str, Any]) -> str:
     """The Markdown table of the phases."""
     lines = [
-        "| clients | req/s | search p50 / p95 / p99 ms | ask p50 / p95 / p99 ms | errors | upload: files done, docs, s |",
-        "|---|---|---|---|---|---|",
+        "| clients | think ms | req/s | search p50 / p95 / p99 ms | ask p50 / p95 / p99 ms | errors | upload: files done, docs, s |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in results["phases"]:
         s, a, u = p["search"], p["ask"], p["upload"]
         lines.append(
-            f"| {p['clients']} | {p['requests_per_s']} | {s['p50']} / {s['p95']} / {s['p99']} | "
+            f"| {p['clients']} | {p.get('think_ms', 0)} | {p['requests_per_s']} | {s['p50']} / {s['p95']} / {s['p99']} | "
             f"{a['p50']} / {a['p95']} / {a['p99']} | {p['errors']} | "
             f"{u['counts'].get('done', 0)}, {u['documents']}, {u['seconds']} |"
         )

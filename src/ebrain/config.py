@@ -257,6 +257,16 @@ SETTINGS: dict[str, Setting] = {
         Setting("server.port", 8000, "Port the API server listens on.", int, min=1, max=65535),
         Setting("server.workers", 1, "Server worker processes (uvicorn).", int, min=1, max=64),
         Setting(
+            "server.model_threads",
+            1,
+            "Threads each server process gives one in-process model call (embedding, vector "
+            "math). Concurrent requests already fill the cores: 1 wastes no CPU on thread hand-offs; "
+            "0 keeps the libraries' default (all cores). OMP_NUM_THREADS, when set, wins.",
+            int,
+            min=0,
+            max=256,
+        ),
+        Setting(
             "server.max_request_kb",
             1024,
             "Largest request body (KiB) outside uploads; more is refused with 413.",

@@ -163,9 +163,9 @@ def coverage(weights: dict[str, float], present: set[str] | frozenset[str]) -> f
     return sum(w for t, w in weights.items() if t in present) / total
 
 
-def hit_terms(analyzer: Any, hit: Hit) -> set[str]:
+def hit_terms(analyzer: Any, hit: Hit) -> frozenset[str]:
     """The index terms of a hit, with its title and headings (as the index saw them)."""
     from ebrain.ingest.prepare import index_text
 
     text = index_text(hit.title, json.dumps(hit.heading_path, ensure_ascii=False), hit.text)
-    return set(analyzer.terms(text))
+    return analyzer.term_set(text)  # type: ignore[no-any-return]

@@ -39,7 +39,7 @@ def _length_factor(text: str) -> float:
     return max(0.5, MAX_CHARS / n) if n > MAX_CHARS else 1.0
 
 
-def _novelty(terms: set[str], weights: dict[str, float]) -> float:
+def _novelty(terms: frozenset[str], weights: dict[str, float]) -> float:
     """A sentence that only repeats the question (a heading, a label) answers nothing."""
     new = [t for t in terms if not any(t in q for q in weights)]
     return 0.4 + 0.6 * min(1.0, len(new) / NOVEL_TERMS)
@@ -54,7 +54,7 @@ def score_sentences(
         whole = coverage(weights, hit_terms(analyzer, hit))
         for pos, (start, end) in enumerate(split_sentences(hit.text)):
             text = hit.text[start:end]
-            terms = set(analyzer.terms(text))
+            terms = analyzer.term_set(text)
             overlap = coverage(weights, terms)
             if overlap <= 0:
                 continue

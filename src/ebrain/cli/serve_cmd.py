@@ -26,6 +26,7 @@ def serve(
         bind = str(brain.config.get("server.host", host))
         listen = int(brain.config.get("server.port", port))
         count = int(brain.config.get("server.workers", workers))
+        _model_threads(int(brain.config.get("server.model_threads")))
         _first_admin(brain)
         console.print(f"ebrain API on http://{bind}:{listen}  (docs: /docs)", highlight=False)
         if count == 1:
@@ -43,6 +44,14 @@ def serve(
             workers=count,
             log_level="info",
         )
+
+
+def _model_threads(threads: int) -> None:
+    """Cap the threads of in-process model math before any model library loads (the worker
+    processes inherit it). An explicit OMP_NUM_THREADS / OPENBLAS_NUM_THREADS wins."""
+    if threads > 0:
+        for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ.setdefault(name, str(threads))
 
 
 def _first_admin(brain: object) -> None:

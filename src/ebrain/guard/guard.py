@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +21,35 @@ from ebrain.guard.types import Finding, GuardResult, Scanner, stronger
 from ebrain.guard.words import WordScanner, example_terms
 
 _CLASSIFIER = InjectionClassifier()  # shared: trained once per process
+
+
+class _Memo:
+    """A bounded, thread-safe LRU of scan findings by key (one per process)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, bytes], tuple[Finding, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, bytes]) -> tuple[Finding, ...] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, bytes], value: tuple[Finding, ...]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+# Injection findings of document chunks without a stored score, by content: a chunk that many
+# questions retrieve is scanned once per process, not once per question (findings depend only on
+# the text and the scanner's configuration, which is part of the key).
+_CONTEXT_MEMO = _Memo(8192)
 
 
 def _pii(opts: dict[str, Any], judge: Judge | None) -> Scanner:
@@ -99,9 +131,23 @@ class Guard:
         for spec in stage.scanners:
             if spec.scanner in skip or spec.action == "allow":
                 continue
-            for f in self._scanner(spec, name).scan(text):
+            for f in self._scan(spec, name, text):
                 action = f.action if spec.scanner == "words" else spec.action
                 found.append(replace(f, action=action))
+        return found
+
+    def _scan(self, spec: ScannerSpec, stage: str, text: str) -> Sequence[Finding]:
+        """One scanner's findings; a chunk's injection scan is memoized by content (never
+        when a model judge takes part: its verdicts are not pure)."""
+        scanner = self._scanner(spec, stage)
+        if stage != "context" or spec.scanner != "injection" or self.judge is not None:
+            return scanner.scan(text)
+        learned = self.learned.thresholds if self.learned and self.learned_context else None
+        key = (f"{spec!r}|{learned!r}", hashlib.sha256(text.encode("utf-8", "replace")).digest())
+        found = _CONTEXT_MEMO.get(key)
+        if found is None:
+            found = tuple(scanner.scan(text))
+            _CONTEXT_MEMO.put(key, found)
         return found
 
     def _apply(self, text: str, findings: list[Finding]) -> GuardResult:

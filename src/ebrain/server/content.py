@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -218,12 +220,19 @@ def search(request: Request, who: Viewer, body: SearchBody) -> JSONResponse:
 
 def answered(request: Request, who: Caller, answer: Answer, started: float) -> dict[str, Any]:
     """Metrics and audit of one answer; its JSON shape."""
+    answer_audit(request, who, answer, started)()
+    return answer.to_dict()
+
+
+def answer_audit(
+    request: Request, who: Caller, answer: Answer, started: float
+) -> Callable[[], None]:
+    """Observes the answer's metrics now; returns its audit entry to write (after sending)."""
     state = _state(request)
     state.metrics.observe_answer(answer, time.perf_counter() - started)
     cited = sorted({c.document_id for c in answer.citations})
     detail = {"trace_id": answer.trace_id, "refused": answer.refused, "assistant": answer.assistant}
-    state.audit_question("ask", who.name, answer.question, cited, detail)
-    return answer.to_dict()
+    return partial(state.audit_question, "ask", who.name, answer.question, cited, detail)
 
 
 def ask_options(
@@ -254,7 +263,9 @@ def ask(request: Request, who: Viewer, body: AskBody) -> Any:
         items = brain.ask_stream(body.question, **options)
         return sse.stream(sse.answer_events(items, lambda a: answered(request, who, a, started)))
     answer = brain.ask(body.question, **options)
-    return JSONResponse(answered(request, who, answer, started))
+    # audited right after the response is sent, like a search
+    audit = BackgroundTask(answer_audit(request, who, answer, started))
+    return JSONResponse(answer.to_dict(), background=audit)
 
 
 # --- conversations and feedback ------------------------------------------------------------

@@ -144,6 +144,9 @@ class Analyzer:
         self._tokenizer: Any = None
         self._codes = _Expansions(self._expand)
         self._setup_user_words()
+        # The read path analyzes the same retrieved chunks and sentences question after
+        # question: their term sets are kept (bounded; thread-safe).
+        self.term_set: Callable[[str], frozenset[str]] = lru_cache(maxsize=16_384)(self._term_set)
 
     def _setup_user_words(self) -> None:
         """Chinese user words go to jieba, Latin ones stay whole, mixed ones are matched first."""
@@ -168,6 +171,10 @@ class Analyzer:
     def terms(self, text: str) -> list[str]:
         """Index terms of `text`, in order, with repeats (for BM25 term frequencies)."""
         return self._terms(fold(text))
+
+    def _term_set(self, text: str) -> frozenset[str]:
+        """The distinct index terms of `text` (memoized as `term_set`)."""
+        return frozenset(self.terms(text))
 
     def query_terms(self, text: str) -> list[str]:
         """Query terms of `text`: the same terms as `terms`, each once, in first-seen order."""
