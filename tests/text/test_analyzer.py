@@ -112,3 +112,12 @@ def test_segmentation_matches_jieba_search_mode(an: Analyzer) -> None:
     terms = an.terms(text)
     assert {"第三季度", "第三季", "季度", "华东区", "华东", "温控器", "故障率"} <= set(terms)
     assert "的" not in terms and "，" not in terms
+
+
+def test_term_set_is_the_set_of_terms_and_is_kept() -> None:
+    from ebrain.text.analyzer import Analyzer
+
+    analyzer = Analyzer()
+    text = "华川科技与神州数码签订HT2024-007合同, covering 3 pumps."
+    assert analyzer.term_set(text) == frozenset(analyzer.terms(text))
+    assert analyzer.term_set(text) is analyzer.term_set(text)  # memoized
