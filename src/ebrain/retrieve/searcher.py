@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -122,6 +123,12 @@ class Searcher:
         mode: Mode,
         timings: dict[str, float],
     ) -> tuple[list[tuple[int, float]], list[tuple[int, float]], int, LexicalStats | None]:
+        with_dense = mode != "bm25" and self.embedder is not None
+        if not with_dense:  # nothing to overlap with: no thread hop
+            if mode == "dense":
+                return [], [], 0, None
+            bm25, stats = self._lexical(timings, terms, depth, filters, mode)
+            return bm25, [], 0, stats
         lexical = (
             self._pool.submit(self._lexical, timings, terms, depth, filters, mode)
             if mode != "dense"
@@ -129,7 +136,7 @@ class Searcher:
         )
         dense: list[IndexHit] = []
         vec_count = 0
-        if mode != "bm25" and self.embedder is not None:
+        if self.embedder is not None:
             vec_count = self.index.vector_count()
             if vec_count:
                 t0 = time.perf_counter()
@@ -202,7 +209,7 @@ class Searcher:
     ) -> list[Hit]:
         rows = self.index.load([cid for cid, _ in ranking[: k * 3]], filters)
         hits: list[Hit] = []
-        seen: list[set[int]] = []
+        seen: list[frozenset[int]] = []
         want = k + 10 if merge else k  # merging adjacent hits may shrink the list
         for cid, score in ranking[: k * 3]:
             row = rows.get(cid)
@@ -286,28 +293,32 @@ def _opt_float(value: Any) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def _shingles(text: str, n: int = 5, keep: int = 4) -> set[int]:
+@lru_cache(maxsize=8192)  # the same chunks come back query after query
+def _shingles(text: str, n: int = 5, keep: int = 4) -> frozenset[int]:
     """A sketch of the text: rolling hashes of its character n-grams (whitespace removed),
     keeping about 1 in `keep` by content, so near-identical texts keep the same samples."""
     compact = "".join(text.split())
     codes = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if len(codes) < n:
-        return {int(codes.sum())}
+        return frozenset({int(codes.sum())})
     width = len(codes) - n + 1
     h = np.zeros(width, dtype=np.uint64)
     for j in range(n):
         h = h * np.uint64(1_000_003) + codes[j : j + width]
     if width < 150 * keep:  # short texts: keep every n-gram, or the sketch gets too coarse
-        return set(h.tolist())
-    return set(h[h % np.uint64(keep) == 0].tolist())
+        return frozenset(h.tolist())
+    return frozenset(h[h % np.uint64(keep) == 0].tolist())
 
 
-def _near_duplicate(text: str, seen: list[set[int]], threshold: float = 0.9) -> bool:
+def _near_duplicate(text: str, seen: list[frozenset[int]], threshold: float = 0.9) -> bool:
     """True when `text` is almost the same as a kept hit (Jaccard of 5-shingles); else remember it."""
     mine = _shingles(text)
     for other in seen:
         small, big = sorted((len(mine), len(other)))
-        if small >= threshold * big and len(mine & other) / max(1, len(mine | other)) >= threshold:
+        if small < threshold * big:
+            continue
+        common = len(mine & other)
+        if common / max(1, len(mine) + len(other) - common) >= threshold:
             return True
     seen.append(mine)
     return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 
 
@@ -22,7 +23,11 @@ def snippet(text: str, terms: Sequence[str], width: int = 160) -> tuple[str, lis
         return text, spans
     if not spans:
         return text[:width] + "…", []
-    best = max(spans, key=lambda s: sum(1 for o in spans if s[0] <= o[0] < s[0] + width))
+    # spans are in text order and never overlap: the matches starting within `width` of span i
+    # are spans i .. bisect(starts, start_i + width) - 1
+    starts = [a for a, _ in spans]
+    counts = [bisect_left(starts, a + width) - i for i, a in enumerate(starts)]
+    best = spans[counts.index(max(counts))]
     start = max(0, best[0] - width // 4)
     end = min(len(text), start + width)
     window = text[start:end]
