@@ -335,6 +335,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("server.oidc_client_id", "", "OIDC client id."),
         Setting("server.oidc_client_secret", "", "OIDC client secret.", secret=True),
         Setting(
+            "server.metrics_token",
+            "",
+            "Bearer token a Prometheus scraper reads /metrics with (empty: admins only).",
+            secret=True,
+        ),
+        Setting(
             "server.oidc_groups_claim",
             "groups",
             "ID-token claim that lists the user's groups (copied at each OIDC login).",

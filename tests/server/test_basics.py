@@ -103,6 +103,7 @@ def test_request_body_limit_is_413(running: Running) -> None:
 def test_metrics_count_requests_per_route(running: Running) -> None:
     with running.client("sally") as c:
         c.post("/api/search", json={"query": "controller"})
+    with running.client("admin") as c:
         text = c.get("/metrics").text
     assert 'ebrain_http_requests_total{method="POST",route="/api/search",status="200"}' in text
     assert "ebrain_retrieval_seconds_count" in text

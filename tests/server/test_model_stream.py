@@ -52,7 +52,7 @@ def test_ask_streams_model_deltas_over_sse(model_server: tuple[Running, FakeOpen
         answer["model"] != "extractive"
         and answer["citations"][0]["document_id"] == srv.docs["public"]
     )
-    with srv.client("otto") as c:
+    with srv.client("admin") as c:
         metrics = c.get("/metrics").text
     assert 'ebrain_model_tokens_total{kind="completion"' in metrics
 

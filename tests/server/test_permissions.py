@@ -16,7 +16,6 @@ from tests.server.harness import SECRET_MARKERS, SECRET_TITLE, Running
 PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
-    ("GET", "/metrics"),
     ("POST", "/auth/login"),
     ("POST", "/auth/logout"),
     ("POST", "/auth/first-admin"),
@@ -89,6 +88,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("DELETE", "/api/admin/keys/{key_id}"): _json("/api/admin/keys/nope", {}),
     ("GET", "/api/admin/audit"): _json("/api/admin/audit", {}),
     ("GET", "/api/admin/audit/verify"): _json("/api/admin/audit/verify", {}),
+    ("GET", "/metrics"): _json("/metrics", {}),
     ("GET", "/v1/models"): _json("/v1/models", {}),
     ("POST", "/v1/chat/completions"): _json(
         "/v1/chat/completions",
@@ -184,6 +184,7 @@ def test_viewers_cannot_write(running: Running) -> None:
         files = {"files": ("a.md", b"# a\n", "text/markdown")}
         assert c.post("/api/uploads", files=files).status_code == 403
         assert c.get("/api/admin/audit").status_code == 403
+        assert c.get("/metrics").status_code == 403
 
 
 def test_conversations_belong_to_their_starter(running: Running) -> None:

@@ -47,3 +47,50 @@ def test_serve_prints_the_first_admin_token_and_serves(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def _wait_up(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.2)
+
+
+def test_metrics_of_all_workers_behind_the_scrape_token(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(SRC),
+        "EBRAIN_LOCALE": "en",
+        "EBRAIN_SERVER_METRICS_TOKEN": "scrape-token-123",
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    cmd = [sys.executable, "-m", "ebrain", "-w", str(ws), "serve", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(url)
+        for _ in range(40):  # a new connection each: both workers answer some
+            assert httpx.get(f"{url}/readyz").status_code == 200
+        assert httpx.get(f"{url}/metrics").status_code == 401
+        wrong = {"Authorization": "Bearer not-the-token"}
+        assert httpx.get(f"{url}/metrics", headers=wrong).status_code == 401
+        good = {"Authorization": "Bearer scrape-token-123"}
+        text = httpx.get(f"{url}/metrics", headers=good).text
+        counted = [
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("ebrain_http_requests_total{") and 'route="/readyz"' in line
+        ]
+        assert sum(counted) == 40  # every worker's requests, whichever one answered
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 
@@ -36,14 +40,30 @@ def serve(
             return
         brain.close()
         os.environ["EBRAIN_WORKSPACE"] = str(require_workspace(ctx).resolve())
-        uvicorn.run(
-            "ebrain.server.app:from_environment",
-            factory=True,
-            host=bind,
-            port=listen,
-            workers=count,
-            log_level="info",
-        )
+        with _shared_metrics():
+            uvicorn.run(
+                "ebrain.server.app:from_environment",
+                factory=True,
+                host=bind,
+                port=listen,
+                workers=count,
+                log_level="info",
+            )
+
+
+@contextmanager
+def _shared_metrics() -> Iterator[None]:
+    """One fresh folder where every worker process writes its metrics (removed at exit); an
+    operator's own PROMETHEUS_MULTIPROC_DIR is used as it is."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="ebrain-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _model_threads(threads: int) -> None:

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 
 from ebrain.server import admin, auth_routes, content, errors, oidc, openai_api, uploads
 from ebrain.server.limits import BodyLimit
 from ebrain.server.metrics import Metrics
+from ebrain.server.security import metrics_reader
 from ebrain.server.state import ServerState
 
 SECURITY_HEADERS = [
@@ -145,7 +146,13 @@ def _ops(app: FastAPI, state: ServerState) -> None:
             body["error"] = {"code": "unavailable", "message": "not ready"}
         return JSONResponse(body, status_code=200 if ok else 503)
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        summary="Prometheus metrics (the scraper's token or an admin; all worker processes)",
+        response_class=Response,
+        dependencies=[Depends(metrics_reader)],
+    )
     def metrics() -> Response:
         return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")
 

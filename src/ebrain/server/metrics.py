@@ -1,10 +1,18 @@
-"""Prometheus metrics of one app (its own registry, so several apps can live in one process)."""
+"""Prometheus metrics of one app (its own registry, so several apps can live in one process).
+
+With `ebrain serve --workers N` the processes share one PROMETHEUS_MULTIPROC_DIR (set by the
+serve command before the workers start): each writes its values there, and /metrics, whichever
+process answers, renders the sum over all of them.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.4, 0.6, 1, 2.5, 5, 10, 30)
 
@@ -47,8 +55,12 @@ class Metrics:
         self.errors = Counter("ebrain_errors", "Error responses by code.", ["code"], registry=r)
 
     def render(self) -> bytes:
-        """The text exposition format."""
-        return generate_latest(self.registry)
+        """The text exposition format (of every worker process, when there are several)."""
+        if not os.environ.get(MULTIPROC_ENV):
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        multiprocess.MultiProcessCollector(merged)
+        return generate_latest(merged)
 
     def observe_search(self, timings_ms: dict[str, float]) -> None:
         """Retrieval latency from a SearchResult's timings."""

@@ -189,6 +189,21 @@ def require(role: str) -> Callable[..., Any]:
     return dependency
 
 
+async def metrics_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    session: Annotated[str | None, Depends(session_cookie)],
+) -> None:
+    """/metrics: the scraper's bearer token (`server.metrics_token`), or an admin."""
+    token = str(request.app.state.server.brain.config.get("server.metrics_token") or "")
+    given = credentials.credentials if credentials is not None else ""
+    if token and given and hmac.compare_digest(given.encode(), token.encode()):
+        return
+    who = await caller(request, credentials, session)
+    if not who.has_role("admin"):
+        raise ApiError(403, "this needs the admin role", zh="此操作需要 admin 角色")
+
+
 Viewer = Annotated[Caller, Depends(caller)]
 Editor = Annotated[Caller, Depends(require("editor"))]
 Admin = Annotated[Caller, Depends(require("admin"))]
