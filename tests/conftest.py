@@ -49,6 +49,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: the test checks SQLite itself (skipped on a PostgreSQL pass)"
     )
+    config.addinivalue_line(
+        "markers",
+        "fulltext: the test searches full text, which the embedded index does only in a SQLite "
+        "catalog (on a PostgreSQL pass it needs the Milvus index)",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +82,8 @@ def catalog_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     if backend == "postgresql":
         if request.node.get_closest_marker("sqlite_only"):
             pytest.skip("checks the SQLite catalog itself")
+        if request.node.get_closest_marker("fulltext"):
+            pytest.skip("full-text search on a PostgreSQL catalog needs the Milvus index")
         url = request.getfixturevalue("pg_cluster").database()
         monkeypatch.setenv("EBRAIN_CATALOG", url)
     return backend

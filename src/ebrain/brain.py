@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from ebrain.answer.facade import AnswerMixin
 from ebrain.auth import Principal, readable, require_principal, require_read
 from ebrain.catalog.queries import Catalog, DocScope, KnowledgeBase
+from ebrain.catalog.transfer import Progress as CopyProgress
+from ebrain.catalog.transfer import TransferReport
 from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
 from ebrain.errors import BackendError, ConfigError, IndexMismatchError, InvalidInputError
@@ -94,6 +96,21 @@ class Brain(AnswerMixin):
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    def migrate_catalog(
+        self,
+        target_url: str,
+        *,
+        verify_only: bool = False,
+        batch: int = 1000,
+        progress: CopyProgress | None = None,
+    ) -> TransferReport:
+        """Copy the catalog into the empty database at `target_url` (e.g. PostgreSQL) and
+        verify counts and content hashes (`ebrain migrate`); the search index is rebuilt on
+        the new catalog with `ebrain index rebuild`."""
+        return self.workspace.migrate_catalog(
+            target_url, verify_only=verify_only, batch=batch, progress=progress
+        )
 
     # --- knowledge bases ---------------------------------------------------------------
     @property

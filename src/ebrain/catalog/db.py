@@ -82,6 +82,14 @@ def make_engine(url: str) -> sa.Engine:
     """Create an engine; SQLite gets WAL, foreign keys and explicit transaction control,
     PostgreSQL a checked pool and the writer lock."""
     url = normalize_url(url)
+    try:
+        sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise ConfigError(
+            "the catalog URL is not a database URL",
+            hint="use postgresql://user:password@host:5432/dbname (or leave `catalog` empty "
+            "for the workspace's catalog.sqlite)",
+        ) from exc
     if is_postgres(url):
         return _postgres_engine(url)
     if not url.startswith("sqlite"):
@@ -123,12 +131,31 @@ def write_conn(engine: sa.Engine) -> sa.Connection:
     return engine.connect().execution_options(immediate=True)
 
 
-def try_session_lock(engine: sa.Engine, name: str) -> sa.Connection | None:
-    """On PostgreSQL, a connection holding the session advisory lock `name` (None when another
-    process holds it; closing the connection releases it). Not for SQLite (use a file lock)."""
+class SessionLock:
+    """A PostgreSQL session advisory lock held on its own connection; `close` releases it."""
+
+    def __init__(self, conn: sa.Connection, key: int) -> None:
+        self.conn = conn
+        self.key = key
+
+    def close(self) -> None:
+        """Release the lock and give the connection back (a broken one is thrown away)."""
+        try:
+            self.conn.execute(sa.select(sa.func.pg_advisory_unlock(self.key)))
+            self.conn.commit()
+        except sa.exc.DBAPIError:
+            self.conn.invalidate()  # the server ends the session, and the lock with it
+        finally:
+            self.conn.close()
+
+
+def try_session_lock(engine: sa.Engine, name: str) -> SessionLock | None:
+    """On PostgreSQL, the session advisory lock `name` held on a connection of its own (None
+    when another process holds it). Not for SQLite (use a file lock)."""
+    key = lock_key(name)
     conn = engine.connect()
     try:
-        got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(lock_key(name)))).scalar()
+        got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar()
         conn.commit()
     except BaseException:
         conn.close()
@@ -136,7 +163,7 @@ def try_session_lock(engine: sa.Engine, name: str) -> sa.Connection | None:
     if not got:
         conn.close()
         return None
-    return conn
+    return SessionLock(conn, key)
 
 
 def inserted_id(result: sa.CursorResult[Any]) -> int:

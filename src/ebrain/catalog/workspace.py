@@ -8,10 +8,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ebrain.catalog.db import make_engine, sqlite_url
+from ebrain.catalog.db import make_engine, normalize_url, sqlite_url
 from ebrain.catalog.migrations import migrate
+from ebrain.catalog.transfer import Progress, TransferReport, copy_catalog, verify_copy
 from ebrain.config import DEFAULT_CONFIG_YAML, Config
 from ebrain.errors import WorkspaceError
+from ebrain.i18n import say
 
 CATALOG_FILE = "catalog.sqlite"
 CONFIG_FILE = "config.yaml"
@@ -80,6 +82,37 @@ class Workspace:
                 "backup or re-create the workspace",
             ) from exc
         return cls(path, config, engine, done)
+
+    def migrate_catalog(
+        self,
+        target_url: str,
+        *,
+        verify_only: bool = False,
+        batch: int = 1000,
+        progress: Progress | None = None,
+    ) -> TransferReport:
+        """Copy this workspace's catalog into the empty database at `target_url` and verify
+        the copy (or, with `verify_only`, only compare the two); see catalog.transfer."""
+        target = make_engine(target_url)
+        names = (display_url(str(self.engine.url)), display_url(normalize_url(target_url)))
+        try:
+            if verify_only:
+                return verify_copy(self.engine, target, names)
+            return copy_catalog(self.engine, target, batch=batch, progress=progress, names=names)
+        except sa.exc.DBAPIError as exc:  # nothing copied: the copy is one transaction
+            raise WorkspaceError(
+                say(
+                    f"cannot copy into the target catalog {names[1]}: {exc.orig}",
+                    f"无法复制到目标目录库 {names[1]}：{exc.orig}",
+                ),
+                hint=say(
+                    "check the URL, that the database exists (createdb) and that the server is "
+                    "up; the target was left as it was",
+                    "请检查 URL、数据库是否已创建（createdb）以及服务器是否在运行；目标库未被改动",
+                ),
+            ) from exc
+        finally:
+            target.dispose()
 
     def close(self) -> None:
         """Release the engine's connections."""
