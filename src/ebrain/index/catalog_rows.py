@@ -195,14 +195,14 @@ def catalog_ids(conn: sa.Connection, vectors: bool) -> set[int]:
 
 
 def signature(conn: sa.Connection) -> tuple[int, ...]:
-    """A cheap fingerprint of what an external index mirrors: chunks with terms (count, max id)
-    and stored vectors (count, max id). Chunk ids are never reused, so any insert or delete
-    changes it."""
+    """A cheap fingerprint of what an external index mirrors: chunks (count, max id) and
+    stored vectors (count, max id), read from the primary keys. Chunk ids are never reused,
+    so any insert or delete of chunks or vectors changes it."""
     c, v = t.chunk.c, t.chunk_vector.c
     text = conn.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(c.id), 0)).where(c.terms != "")
+        sa.select(sa.func.count(c.id), sa.func.coalesce(sa.func.max(c.id), 0))
     ).one()
     vec = conn.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(v.chunk_id), 0))
+        sa.select(sa.func.count(v.chunk_id), sa.func.coalesce(sa.func.max(v.chunk_id), 0))
     ).one()
     return (int(text[0]), int(text[1]), int(vec[0]), int(vec[1]))

@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,7 @@ _SAFE_TERM = re.compile(r"^[\w.\-]+$")
 _SAFE_WORD = re.compile(r"^[\w\-]{1,64}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _IMPOSSIBLE = "id < 0"
+CHECK_EVERY_S = 2.0  # a search checks the catalog's fingerprint at most this often
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,9 @@ class MilvusIndex:
         self.dim = dim
         self._lock = threading.RLock()
         self._synced: tuple[int, ...] | None = None
+        self._checked = 0.0  # monotonic time of the last fingerprint check by a search
+        self._dim = 0  # the vector collection's dimension, once known
+        self._count: tuple[float, int] | None = None  # (monotonic time, vectors) cached briefly
         self._call(self._ensure_text)
 
     # --- collections -------------------------------------------------------------------
@@ -247,13 +252,14 @@ class MilvusIndex:
                                       consistency_level="Strong")  # fmt: skip
 
     def _vector_dim(self) -> int:
-        """The dimension of the vector collection (0 when there is none)."""
-        if not self.client.has_collection(self.vectors):
-            return 0
+        """The dimension of the vector collection (0 when there is none); remembered once
+        found (a dimension change goes through `_ensure_vectors`)."""
+        if self._dim or not self.client.has_collection(self.vectors):
+            return self._dim
         for field in self.client.describe_collection(self.vectors)["fields"]:
             if field["name"] == "vec":
-                return int(field["params"]["dim"])
-        return 0
+                self._dim = int(field["params"]["dim"])
+        return self._dim
 
     def _ensure_vectors(self, dim: int) -> None:
         """The vector collection for `dim` (a collection of another dimension is dropped: the
@@ -265,6 +271,7 @@ class MilvusIndex:
             return
         if current:
             self.client.drop_collection(self.vectors)
+            self._dim = 0
         schema = self.client.create_schema(auto_id=False)
         self._scalar_fields(schema)
         schema.add_field("vec", DataType.FLOAT_VECTOR, dim=dim)
@@ -272,6 +279,7 @@ class MilvusIndex:
         index.add_index("vec", index_type="AUTOINDEX", metric_type="COSINE")
         self.client.create_collection(self.vectors, schema=schema, index_params=index,
                                       consistency_level="Strong")  # fmt: skip
+        self._dim = dim
 
     # --- writes --------------------------------------------------------------------------
     def upsert(self, chunks: Sequence[IndexedChunk]) -> None:
@@ -285,6 +293,7 @@ class MilvusIndex:
                 vecs = np.stack([np.asarray(c.vector, dtype=np.float32) for c in with_vec])
                 write_vectors(conn, [c.chunk_id for c in with_vec], vecs)
         with self._lock:
+            self._count = None
             self._call(self._push_text, [c.chunk_id for c in with_terms])
             given = {c.chunk_id: np.asarray(c.vector, dtype=np.float32) for c in with_vec}
             self._call(self._push_vectors, list(given), given)
@@ -313,6 +322,7 @@ class MilvusIndex:
             if gone.rowcount:
                 bump_generation(conn)
         with self._lock:
+            self._count = None
             self._call(self._drop, ids)
 
     def _drop(self, ids: list[int]) -> None:
@@ -384,6 +394,7 @@ class MilvusIndex:
         were deleted): current rows are upserted, rows of chunks gone are removed."""
         docs = sorted({int(d) for d in document_ids})
         with self._lock:
+            self._count = None
             for start in range(0, len(docs), PUSH_BATCH):
                 self._call(self._refresh, docs[start : start + PUSH_BATCH])
 
@@ -414,6 +425,7 @@ class MilvusIndex:
         with self._lock:
             if sig == self._synced:
                 return 0
+            self._count = None
             pushed = int(self._call(self._reconcile))
             self._synced = sig
         return pushed
@@ -438,7 +450,7 @@ class MilvusIndex:
                 collection, filter=f"id in {_ints(gone[start : start + PUSH_BATCH])}"
             )
 
-    def _count(self, collection: str) -> int:
+    def _count_rows(self, collection: str) -> int:
         found = self.client.query(collection, filter="", output_fields=["count(*)"])
         return int(found[0]["count(*)"])
 
@@ -447,7 +459,7 @@ class MilvusIndex:
         query whose result is empty, so a short page ends it and an empty collection is
         not queried)."""
         found: set[int] = set()
-        last, more = -1, self._count(collection) > 0
+        last, more = -1, self._count_rows(collection) > 0
         while more:
             batch = self.client.query(
                 collection, filter=f"id > {last}", output_fields=["id"], limit=PAGE
@@ -495,7 +507,9 @@ class MilvusIndex:
         unique = list(dict.fromkeys(x for x in terms if x and not x.isspace()))
         if not unique or k <= 0:
             return []
-        self.flush()  # what an interrupted ingest left unmirrored
+        if time.monotonic() - self._checked > CHECK_EVERY_S:
+            self._checked = time.monotonic()
+            self.flush()  # what another process or an interrupted ingest left unmirrored
         found = self._call(self.client.search, self.text, data=[" ".join(unique)], anns_field="sparse",
                            limit=min(k, MAX_TOPK), filter=self.expression(filters),
                            search_params={"metric_type": "BM25"})  # fmt: skip
@@ -542,7 +556,11 @@ class MilvusIndex:
         return rows.text_span(self.engine, document_id, start, end)
 
     def vector_count(self) -> int:
-        """Vectors Milvus searches now."""
-        if not self._call(self._vector_dim):
-            return 0
-        return int(self._call(self._count, self.vectors))
+        """Vectors Milvus searches now (counted at most every CHECK_EVERY_S seconds, and
+        after every write through this index)."""
+        cached = self._count
+        if cached is not None and time.monotonic() - cached[0] < CHECK_EVERY_S:
+            return cached[1]
+        n = int(self._call(self._count_rows, self.vectors)) if self._call(self._vector_dim) else 0
+        self._count = (time.monotonic(), n)
+        return n
