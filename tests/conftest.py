@@ -11,6 +11,13 @@ import pytest
 from ebrain.brain import Brain
 from tests.pgcluster import Cluster, pg_bin, start_cluster
 
+if os.environ.get("EBRAIN_INDEX_URL", "").startswith("milvus"):
+    # `EBRAIN_INDEX_URL=milvus-lite: make test` runs every Brain test on the Milvus index; a
+    # venv installed before the `milvus` entry points existed learns them here.
+    from tests.index.milvus_support import register as _register_milvus
+
+    _register_milvus()
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 EXAMPLES = REPO / "examples" / "corpus"

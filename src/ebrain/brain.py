@@ -147,7 +147,9 @@ class Brain(AnswerMixin):
 
     def remove_kb(self, name: str) -> int:
         """Delete a knowledge base and all its documents; return how many were deleted."""
-        return self.catalog.remove_kb(name)
+        removed = self.catalog.remove_kb(name)
+        self.index.flush()
+        return removed
 
     def _kb_id(
         self, conn: sa.Connection, name: str, create: bool = False, description: str = ""
@@ -173,7 +175,9 @@ class Brain(AnswerMixin):
         enrichers = enrichers_for(self.config.get("ingest.enrichers"))
         pipeline = IngestPipeline(self.engine, kb_row.id, kb, options, jobs, progress, enrichers)
         pipeline.flush_index = self.index.flush
+        pipeline.refresh_index = self.index.refresh
         report = pipeline.run([Path(p) for p in paths], tags, acl, prune, strict)
+        self.index.flush()  # what --prune removed
         if self.config.get("ingest.embed") and report.ok:
             report.embedded, note = self._embed_after_ingest(progress)
             if note:
@@ -417,6 +421,7 @@ class Brain(AnswerMixin):
 
         chunks = self._reanalyze(analyzer, progress)
         forget_vectors(self.engine)
+        self.index.flush()  # an index that mirrors the vectors drops them too
         embedded = self.embed_pending(progress) if embed else 0
         return {"chunks": chunks, "embedded": embedded}
 
@@ -494,6 +499,7 @@ class Brain(AnswerMixin):
         """Override one document's type; it sticks across new versions."""
         _check_type(doc_type)
         self.catalog.set_type(document_id, doc_type)
+        self.index.refresh([document_id])
 
     # --- documents ---------------------------------------------------------------------
     def documents(
@@ -534,6 +540,7 @@ class Brain(AnswerMixin):
     def remove_document(self, document_id: int) -> None:
         """Delete a document with its chunks, vectors and paths."""
         self.catalog.remove_document(document_id)
+        self.index.refresh([document_id])
 
     def errors(self, kb: str | None = None) -> list[dict[str, Any]]:
         """Files that could not be ingested, with their reasons."""

@@ -181,7 +181,12 @@ SETTINGS: dict[str, Setting] = {
             "postgresql://user:password@host:5432/db for a shared PostgreSQL catalog.",
             secret=True,  # the URL may carry a password
         ),
-        Setting("index.url", "sqlite:", "Search index backend: sqlite: (the workspace catalog)."),
+        Setting(
+            "index.url",
+            "sqlite:",
+            "Search index backend: sqlite: (the workspace catalog), milvus://host:19530 or "
+            "milvus-lite: (the `milvus` extra; docs/scale-milvus.md).",
+        ),
         Setting(
             "index.ann_threshold",
             200_000,

@@ -190,6 +190,9 @@ class SqliteIndex:
         """Move the chunks queued in the catalog (`chunk_fts_pending`) into FTS5."""
         return fts_catch_up(self.engine)
 
+    def refresh(self, document_ids: Sequence[int]) -> None:
+        """Nothing to do: searches join the catalog's ACL, tag and type rows directly."""
+
     def load(self, chunk_ids: Sequence[int], filters: Filters) -> dict[int, ChunkRow]:
         """Chunk rows with their document, kb and first path; the filters (ACL) apply again."""
         if not chunk_ids:
