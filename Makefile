@@ -37,6 +37,7 @@ unit: venv
 PG_SUITES := tests/catalog tests/identity tests/test_audit.py tests/server/test_jobs.py
 unit-pg: venv
 	$(BIN)/python -m pytest --catalog-backend=postgresql $(PG_SUITES)
+	EBRAIN_INDEX_URL=milvus-lite: $(BIN)/python -m pytest --catalog-backend=postgresql -m fulltext $(PG_SUITES)
 
 test: lint typecheck unit unit-pg
 

@@ -89,7 +89,8 @@ def catalog_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     if backend == "postgresql":
         if request.node.get_closest_marker("sqlite_only"):
             pytest.skip("checks the SQLite catalog itself")
-        if request.node.get_closest_marker("fulltext"):
+        milvus = os.environ.get("EBRAIN_INDEX_URL", "").startswith("milvus")
+        if request.node.get_closest_marker("fulltext") and not milvus:
             pytest.skip("full-text search on a PostgreSQL catalog needs the Milvus index")
         url = request.getfixturevalue("pg_cluster").database()
         monkeypatch.setenv("EBRAIN_CATALOG", url)
