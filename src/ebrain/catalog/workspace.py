@@ -77,9 +77,15 @@ class Workspace:
         except (sa.exc.DatabaseError, sa.exc.InterfaceError) as exc:
             engine.dispose()
             raise WorkspaceError(
-                f"the catalog at {display_url(url)} cannot be opened: {exc.orig}",
-                hint="check the catalog URL and that the database is up; restore it from a "
-                "backup or re-create the workspace",
+                say(
+                    f"the catalog at {display_url(url)} cannot be opened: {exc.orig}",
+                    f"无法打开目录库 {display_url(url)}：{exc.orig}",
+                ),
+                hint=say(
+                    "check the catalog URL and that the database is up; restore it from a "
+                    "backup or re-create the workspace",
+                    "请检查目录库 URL 以及数据库是否在运行；或从备份恢复、重新创建工作区",
+                ),
             ) from exc
         return cls(path, config, engine, done)
 
