@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_WS ?= .ebrain-demo
 
-.PHONY: venv demo test lint typecheck unit bench clean
+.PHONY: venv demo test lint typecheck unit unit-pg bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,14 @@ typecheck: venv
 unit: venv
 	$(BIN)/python -m pytest
 
-test: lint typecheck unit
+# The catalog-concerning suites again, each test on a fresh database of a throwaway PostgreSQL
+# cluster (skips, saying so, without the postgresql binaries).
+PG_SUITES := tests/catalog tests/identity tests/test_audit.py tests/server/test_jobs.py
+unit-pg: venv
+	$(BIN)/python -m pytest --catalog-backend=postgresql $(PG_SUITES)
+	EBRAIN_INDEX_URL=milvus-lite: $(BIN)/python -m pytest --catalog-backend=postgresql -m fulltext $(PG_SUITES)
+
+test: lint typecheck unit unit-pg
 
 bench: venv
 	$(BIN)/python bench/ingest.py

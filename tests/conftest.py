@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ebrain.brain import Brain
+from tests.pgcluster import Cluster, pg_bin, start_cluster
+
+if os.environ.get("EBRAIN_INDEX_URL", "").startswith("milvus"):
+    # `EBRAIN_INDEX_URL=milvus-lite: make test` runs every Brain test on the Milvus index; a
+    # venv installed before the `milvus` entry points existed learns them here.
+    from tests.index.milvus_support import register as _register_milvus
+
+    _register_milvus()
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -30,6 +39,62 @@ SMALL_CORPUS = {
         "overheats, check the fan and the air filter. Replace the filter every 6 months.\n"
     ),
 }
+
+
+# --- the catalog backend: SQLite by default; PostgreSQL with --catalog-backend=postgresql ----
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--catalog-backend",
+        default=os.environ.get("EBRAIN_TEST_CATALOG", "sqlite"),
+        choices=("sqlite", "postgresql"),
+        help="run catalog-concerning tests on this database (env EBRAIN_TEST_CATALOG): "
+        "postgresql gives each test a fresh database in a throwaway cluster",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test checks SQLite itself (skipped on a PostgreSQL pass)"
+    )
+    config.addinivalue_line(
+        "markers",
+        "fulltext: the test searches full text, which the embedded index does only in a SQLite "
+        "catalog (on a PostgreSQL pass it needs the Milvus index)",
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for the session (skipped without the binaries)."""
+    if pg_bin() is None:
+        pytest.skip(
+            "PostgreSQL binaries (initdb, pg_ctl) not installed: apt-get install postgresql"
+        )
+    cluster = start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """The URL of a fresh, empty PostgreSQL database."""
+    return pg_cluster.database()
+
+
+@pytest.fixture(autouse=True)
+def catalog_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """On a PostgreSQL pass, every workspace this test opens uses a fresh PostgreSQL database
+    as its catalog (through the `catalog` setting's variable, EBRAIN_CATALOG)."""
+    backend = str(request.config.getoption("--catalog-backend"))
+    if backend == "postgresql":
+        if request.node.get_closest_marker("sqlite_only"):
+            pytest.skip("checks the SQLite catalog itself")
+        milvus = os.environ.get("EBRAIN_INDEX_URL", "").startswith("milvus")
+        if request.node.get_closest_marker("fulltext") and not milvus:
+            pytest.skip("full-text search on a PostgreSQL catalog needs the Milvus index")
+        url = request.getfixturevalue("pg_cluster").database()
+        monkeypatch.setenv("EBRAIN_CATALOG", url)
+    return backend
 
 
 @pytest.fixture

@@ -5,14 +5,16 @@ and processes) keep one chain; export; the store_questions setting."""
 from __future__ import annotations
 
 import json
-import sqlite3
+import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from ebrain.audit import AuditLog, entry_hash
 from ebrain.brain import Brain
@@ -28,11 +30,27 @@ def log(brain: Brain) -> AuditLog:
     return brain.audit
 
 
+class RawSql:
+    """Direct SQL on the catalog, behind ebrain's back (as a tamperer would), each statement
+    committed; `?` placeholders on SQLite and PostgreSQL alike."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        if self.engine.dialect.paramstyle != "qmark":
+            sql = sql.replace("%", "%%").replace("?", "%s")
+        with self.engine.begin() as conn:
+            result = conn.exec_driver_sql(sql, params)
+            return result.all() if result.returns_rows else None
+
+    def one(self, sql: str) -> Any:
+        return self.execute(sql)[0]
+
+
 @pytest.fixture
-def db(workspace: Path, log: AuditLog) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(workspace / "catalog.sqlite", isolation_level=None)
-    yield conn
-    conn.close()
+def db(brain: Brain, log: AuditLog) -> Iterator[RawSql]:
+    yield RawSql(brain.engine)
 
 
 def test_untouched_log_verifies(log: AuditLog) -> None:
@@ -42,24 +60,22 @@ def test_untouched_log_verifies(log: AuditLog) -> None:
     assert result.to_dict()["head"] == {"seq": 6, "hash": result.head_hash}
 
 
-def test_changed_entry(log: AuditLog, db: sqlite3.Connection) -> None:
+def test_changed_entry(log: AuditLog, db: RawSql) -> None:
     db.execute("""UPDATE audit_log SET detail = '{"n":99}' WHERE seq = 3""")
     result = log.verify()
     assert not result.ok and result.first_bad == 3 and "changed" in result.reason
     assert [s for s, _ in result.problems] == [3]
 
 
-def test_changed_actor_and_time(log: AuditLog, db: sqlite3.Connection) -> None:
+def test_changed_actor_and_time(log: AuditLog, db: RawSql) -> None:
     db.execute("UPDATE audit_log SET actor = 'user:9' WHERE seq = 2")
     db.execute("UPDATE audit_log SET at = '2020-01-01T00:00:00.000000+00:00' WHERE seq = 5")
     result = log.verify()
     assert [s for s, _ in result.problems] == [2, 5]
 
 
-def test_changed_entry_with_recomputed_hash(log: AuditLog, db: sqlite3.Connection) -> None:
-    row = db.execute(
-        "SELECT seq, at, actor, action, target, prev_hash FROM audit_log WHERE seq = 4"
-    ).fetchone()
+def test_changed_entry_with_recomputed_hash(log: AuditLog, db: RawSql) -> None:
+    row = db.one("SELECT seq, at, actor, action, target, prev_hash FROM audit_log WHERE seq = 4")
     entry = dict(zip(("seq", "at", "actor", "action", "target"), row[:5], strict=True))
     forged = entry_hash(row[5], {**entry, "detail": {"n": 0}})
     db.execute("UPDATE audit_log SET detail = '{\"n\":0}', hash = ? WHERE seq = 4", (forged,))
@@ -67,28 +83,26 @@ def test_changed_entry_with_recomputed_hash(log: AuditLog, db: sqlite3.Connectio
     assert not result.ok and result.first_bad == 4 and "changed" in result.reason
 
 
-def test_deleted_entry(log: AuditLog, db: sqlite3.Connection) -> None:
+def test_deleted_entry(log: AuditLog, db: RawSql) -> None:
     db.execute("DELETE FROM audit_log WHERE seq = 3")
     result = log.verify()
     assert not result.ok and result.first_bad == 3 and "deleted" in result.reason
 
 
-def test_deleted_newest_entries(log: AuditLog, db: sqlite3.Connection) -> None:
+def test_deleted_newest_entries(log: AuditLog, db: RawSql) -> None:
     db.execute("DELETE FROM audit_log WHERE seq >= 5")
     result = log.verify()
     assert not result.ok and result.first_bad == 5 and "deleted" in result.reason
 
 
-def test_next_entry_after_deletion_keeps_the_evidence(
-    log: AuditLog, db: sqlite3.Connection
-) -> None:
+def test_next_entry_after_deletion_keeps_the_evidence(log: AuditLog, db: RawSql) -> None:
     db.execute("DELETE FROM audit_log WHERE seq = 6")
     log.record("login", actor="user:1")
     result = log.verify()
     assert not result.ok and result.first_bad == 6 and "deleted" in result.reason
 
 
-def test_reordered_entries(log: AuditLog, db: sqlite3.Connection) -> None:
+def test_reordered_entries(log: AuditLog, db: RawSql) -> None:
     db.execute("UPDATE audit_log SET seq = 100 WHERE seq = 2")
     db.execute("UPDATE audit_log SET seq = 2 WHERE seq = 3")
     db.execute("UPDATE audit_log SET seq = 3 WHERE seq = 100")
@@ -97,11 +111,11 @@ def test_reordered_entries(log: AuditLog, db: sqlite3.Connection) -> None:
     assert "reordered" in result.reason and "written as entry 3" in result.reason
 
 
-def test_inserted_entry(log: AuditLog, db: sqlite3.Connection) -> None:
+def test_inserted_entry(log: AuditLog, db: RawSql) -> None:
     """A forged entry with a valid hash, slipped in at seq 3 (later entries renumbered)."""
     db.execute("UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 3")
     db.execute("UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1000")
-    prev = db.execute("SELECT hash FROM audit_log WHERE seq = 2").fetchone()[0]
+    prev = db.one("SELECT hash FROM audit_log WHERE seq = 2")[0]
     entry = {
         "seq": 3,
         "at": "2026-01-01T00:00:00.000000+00:00",
@@ -119,8 +133,8 @@ def test_inserted_entry(log: AuditLog, db: sqlite3.Connection) -> None:
     assert not result.ok and result.first_bad == 3 and "inserted" in result.reason
 
 
-def test_entry_added_after_the_head(log: AuditLog, db: sqlite3.Connection) -> None:
-    prev = db.execute("SELECT hash FROM audit_log WHERE seq = 6").fetchone()[0]
+def test_entry_added_after_the_head(log: AuditLog, db: RawSql) -> None:
+    prev = db.one("SELECT hash FROM audit_log WHERE seq = 6")[0]
     entry = {
         "seq": 7,
         "at": "2026-01-01T00:00:00.000000+00:00",
@@ -162,6 +176,7 @@ with Brain.open(sys.argv[1]) as b:
 
 def test_concurrent_processes_keep_one_chain(workspace: Path) -> None:
     env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
+    env |= {k: v for k, v in os.environ.items() if k == "EBRAIN_CATALOG"}  # a PostgreSQL pass
     procs = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(workspace), str(n)], env=env)
         for n in range(3)
@@ -173,7 +188,7 @@ def test_concurrent_processes_keep_one_chain(workspace: Path) -> None:
         assert {e["actor"] for e in b.audit.export()} == {"p0", "p1", "p2"}
 
 
-def test_export_since(log: AuditLog, db: sqlite3.Connection) -> None:
+def test_export_since(log: AuditLog, db: RawSql) -> None:
     db.execute("UPDATE audit_log SET at = '2020-01-01T00:00:00.000000+00:00' WHERE seq <= 2")
     entries = list(log.export(since="2021-01-01"))
     assert [e["seq"] for e in entries] == [3, 4, 5, 6]

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from ebrain.answer.facade import AnswerMixin
 from ebrain.auth import Principal, readable, require_principal, require_read
 from ebrain.catalog.queries import Catalog, DocScope, KnowledgeBase
+from ebrain.catalog.transfer import Progress as CopyProgress
+from ebrain.catalog.transfer import TransferReport
 from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
 from ebrain.errors import BackendError, ConfigError, IndexMismatchError, InvalidInputError
@@ -95,6 +97,21 @@ class Brain(AnswerMixin):
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    def migrate_catalog(
+        self,
+        target_url: str,
+        *,
+        verify_only: bool = False,
+        batch: int = 1000,
+        progress: CopyProgress | None = None,
+    ) -> TransferReport:
+        """Copy the catalog into the empty database at `target_url` (e.g. PostgreSQL) and
+        verify counts and content hashes (`ebrain migrate`); the search index is rebuilt on
+        the new catalog with `ebrain index rebuild`."""
+        return self.workspace.migrate_catalog(
+            target_url, verify_only=verify_only, batch=batch, progress=progress
+        )
+
     # --- knowledge bases ---------------------------------------------------------------
     @property
     def catalog(self) -> Catalog:
@@ -130,7 +147,9 @@ class Brain(AnswerMixin):
 
     def remove_kb(self, name: str) -> int:
         """Delete a knowledge base and all its documents; return how many were deleted."""
-        return self.catalog.remove_kb(name)
+        removed = self.catalog.remove_kb(name)
+        self.index.flush()
+        return removed
 
     def _kb_id(
         self, conn: sa.Connection, name: str, create: bool = False, description: str = ""
@@ -156,7 +175,9 @@ class Brain(AnswerMixin):
         enrichers = enrichers_for(self.config.get("ingest.enrichers"))
         pipeline = IngestPipeline(self.engine, kb_row.id, kb, options, jobs, progress, enrichers)
         pipeline.flush_index = self.index.flush
+        pipeline.refresh_index = self.index.refresh
         report = pipeline.run([Path(p) for p in paths], tags, acl, prune, strict)
+        self.index.flush()  # what --prune removed
         if self.config.get("ingest.embed") and report.ok:
             report.embedded, note = self._embed_after_ingest(progress)
             if note:
@@ -400,6 +421,7 @@ class Brain(AnswerMixin):
 
         chunks = self._reanalyze(analyzer, progress)
         forget_vectors(self.engine)
+        self.index.flush()  # an index that mirrors the vectors drops them too
         embedded = self.embed_pending(progress) if embed else 0
         return {"chunks": chunks, "embedded": embedded}
 
@@ -477,6 +499,7 @@ class Brain(AnswerMixin):
         """Override one document's type; it sticks across new versions."""
         _check_type(doc_type)
         self.catalog.set_type(document_id, doc_type)
+        self.index.refresh([document_id])
 
     # --- documents ---------------------------------------------------------------------
     def documents(
@@ -517,6 +540,7 @@ class Brain(AnswerMixin):
     def remove_document(self, document_id: int) -> None:
         """Delete a document with its chunks, vectors and paths."""
         self.catalog.remove_document(document_id)
+        self.index.refresh([document_id])
 
     def errors(self, kb: str | None = None) -> list[dict[str, Any]]:
         """Files that could not be ingested, with their reasons."""

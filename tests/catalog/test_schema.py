@@ -138,6 +138,7 @@ def _use_moved_tables(ws: Workspace) -> None:
     assert tokens == 3
 
 
+@pytest.mark.sqlite_only  # earlier releases' SQLite DDL, read with sqlite3
 @pytest.mark.parametrize("forget_migrations", [False, True])
 def test_a_workspace_made_before_the_move_still_opens(
     tmp_path: Path, forget_migrations: bool
@@ -199,6 +200,7 @@ def _shape(db: sqlite3.Connection, table: str) -> dict[str, object]:
     return {"cols": cols, "fks": fks, "indexes": indexes, "autoinc": "AUTOINCREMENT" in sql}
 
 
+@pytest.mark.sqlite_only  # earlier releases' SQLite DDL, read with sqlite3
 def test_new_catalog_tables_have_the_shape_of_the_original_ddl(tmp_path: Path) -> None:
     old = sqlite3.connect(":memory:")
     for statement in OLD_CATALOG_DDL + OLD_DDL:

@@ -11,6 +11,7 @@ from ebrain.catalog.workspace import Workspace
 from ebrain.errors import WorkspaceError
 
 
+@pytest.mark.sqlite_only
 def test_create_writes_config_and_wal_catalog(tmp_path: Path) -> None:
     ws = Workspace.create(tmp_path / "w")
     assert (tmp_path / "w" / "config.yaml").exists()
@@ -34,6 +35,7 @@ def test_open_missing_workspace_says_how_to_fix(tmp_path: Path) -> None:
     assert "ebrain init" in err.value.hint
 
 
+@pytest.mark.sqlite_only
 def test_newer_workspace_is_refused(tmp_path: Path) -> None:
     Workspace.create(tmp_path / "w").close()
     db = sqlite3.connect(tmp_path / "w" / "catalog.sqlite")
@@ -44,6 +46,7 @@ def test_newer_workspace_is_refused(tmp_path: Path) -> None:
         Workspace.open(tmp_path / "w")
 
 
+@pytest.mark.sqlite_only
 def test_failed_migration_rolls_back(tmp_path: Path) -> None:
     Workspace.create(tmp_path / "w").close()
 
@@ -63,6 +66,7 @@ def test_failed_migration_rolls_back(tmp_path: Path) -> None:
     db.close()
 
 
+@pytest.mark.sqlite_only
 def test_corrupt_catalog_is_a_clear_error(tmp_path: Path) -> None:
     Workspace.create(tmp_path / "w").close()
     (tmp_path / "w" / "catalog.sqlite").write_bytes(b"this is not a database" * 100)

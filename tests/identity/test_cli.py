@@ -4,12 +4,12 @@ shapes, the key printed once, audited CLI actions, and tampering seen by `audit 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from ebrain.brain import Brain
+from ebrain.catalog.workspace import Workspace
 from ebrain.cli.main import build
 
 runner = CliRunner()
@@ -125,8 +125,10 @@ def test_audit_verify_and_export(workspace: Path, tmp_path: Path) -> None:
     assert [e["target"] for e in lines] == ["u1", "u2", "u3"]
     code, text = _run(workspace, "audit", "export")
     assert code == 0 and len(text.splitlines()) == 3
-    with sqlite3.connect(workspace / "catalog.sqlite") as db:
-        db.execute("UPDATE audit_log SET target = 'someone-else' WHERE seq = 2")
+    ws = Workspace.open(workspace)  # SQLite or PostgreSQL: tamper behind ebrain's back
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE audit_log SET target = 'someone-else' WHERE seq = 2")
+    ws.close()
     code, out = _run(workspace, "audit", "verify", "--json")
     report = json.loads(out)
     assert code == 2 and report["ok"] is False and report["first_bad"] == 2

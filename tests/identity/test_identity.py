@@ -83,6 +83,7 @@ def test_disabled_user_cannot_log_in_use_keys_or_sessions(ident: Identity) -> No
     assert ident.session_user(token) is None  # disabling ended the session for good
 
 
+@pytest.mark.sqlite_only  # reads the SQLite catalog's files
 def test_key_is_stored_hashed_only(ident: Identity, brain: Brain, workspace: Path) -> None:
     ident.create_user("carol")
     raw, key = ident.create_key("carol")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ebrain.brain import Brain
 from tests.server.harness import Running, make_users, make_workspace, serve, wait_job
 
@@ -24,6 +26,7 @@ def _files(n: int, prefix: str = "note") -> list[tuple[str, tuple[str, bytes, st
     ]
 
 
+@pytest.mark.fulltext
 def test_upload_ingests_in_the_background(fresh: Running) -> None:
     with fresh.client("editor") as c:
         files = [*_files(3), ("files", ("broken.pdf", b"%PDF-1.4 not really", "application/pdf"))]

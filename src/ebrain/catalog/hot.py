@@ -116,5 +116,7 @@ def _outcome(result: sa.CursorResult[Any]) -> Outcome:
     rowcount = result.rowcount
     key = result.inserted_primary_key if result.context.isinsert else None
     lastrowid = int(key[0]) if key and key[0] is not None else None
-    first = result.first() if result.returns_rows else None
+    if rowcount < 0 and lastrowid is not None:
+        rowcount = 1  # INSERT ... RETURNING (PostgreSQL): one row made, its count not reported
+    first = result.first() if result.returns_rows and not result.context.isinsert else None
     return Outcome(rowcount, lastrowid, None if first is None else tuple(first))

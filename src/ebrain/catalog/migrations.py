@@ -1,4 +1,10 @@
-"""Schema migrations: named functions, each run once in its own transaction at open time."""
+"""Schema migrations: named functions, each run once in its own transaction at open time.
+
+The same migrations run on SQLite and PostgreSQL: tables come from their one definition in
+schema.py, compiled for the connection's dialect; the embedded full-text index (FTS5 virtual
+tables and its queue) exists only on SQLite, where the `sqlite:` index lives in the catalog.
+Each runs under the writer lock (catalog.db), so processes opening one catalog at once apply
+each migration exactly once."""
 
 from __future__ import annotations
 
@@ -184,6 +190,8 @@ def migrate(engine: sa.Engine) -> list[str]:
         for migration in MIGRATIONS:
             if migration.__name__ not in names:
                 with conn.begin():
+                    if migration.__name__ in applied(conn):
+                        continue  # another process applied it since (under the writer lock)
                     migration(conn)
                     conn.execute(
                         sa.text("INSERT INTO _migrations VALUES (:n, :t)"),

@@ -27,7 +27,7 @@ NOUNS = ["kb", "docs", "index", "dict", "plan", "guard", "models", "prompt", "co
 NOUNS += ["user", "group", "key", "audit"]  # the server's identity and audit log
 NOUNS.append("kg")  # ebrain.cli.kg_cmd: the knowledge graph
 # Top-level verbs: module ebrain.cli.<verb>_cmd defines `register(app)`.
-VERBS = ["core", "search", "ask", "serve"]
+VERBS = ["core", "search", "ask", "serve", "migrate"]
 
 
 def root(

@@ -122,6 +122,11 @@ class SearchIndex(Protocol):
         """Index what the catalog has queued (chunks stored since the last flush)."""
         ...
 
+    def refresh(self, document_ids: Sequence[int]) -> None:
+        """Follow catalog changes to these documents' ACL, tags or type (a backend that
+        copies them beside its chunks re-reads them; one that joins the catalog does nothing)."""
+        ...
+
 
 @dataclass(frozen=True)
 class IndexContext:

@@ -38,6 +38,15 @@ def fts_add_documents(conn: sa.Connection, document_ids: Iterable[int]) -> None:
         hot.run_many(conn, _QUEUE_DOCUMENT, ids)
 
 
+def fts_queue_chunks(conn: sa.Connection, chunk_ids: Iterable[int]) -> None:
+    """Queue these chunks (not in the index nor the queue) for the index: an index backend
+    other than FTS5 keeps a SQLite catalog's full-text index consistent this way, so that
+    removing the chunks later, or switching back to `sqlite:`, stays sound."""
+    ids = [{"id": i} for i in chunk_ids]
+    if ids and has_fts(conn):
+        conn.execute(sa.text("INSERT INTO chunk_fts_pending(chunk_id) VALUES (:id)"), ids)
+
+
 def fts_pending(conn: sa.Connection) -> bool:
     """True when some stored chunks are not in the full-text index yet."""
     if not has_fts(conn):

@@ -23,7 +23,7 @@ from ebrain.index.base import (
     LexicalStats,
     SearchIndex,
 )
-from ebrain.index.fts import fts_catch_up, fts_remove_chunks
+from ebrain.index.fts import fts_catch_up, fts_remove_chunks, has_fts
 from ebrain.index.vectors import (
     VectorCache,
     bump_generation,
@@ -159,7 +159,7 @@ class SqliteIndex:
         rows = [{"t": c.terms, "id": c.chunk_id} for c in chunks]
         conn.execute(sa.text("UPDATE chunk SET terms = :t WHERE id = :id"), rows)
         filled = [{"id": c.chunk_id, "terms": c.terms} for c in chunks if c.terms]
-        if filled:
+        if filled and has_fts(conn):
             conn.execute(sa.text(_FTS_INSERT), filled)
 
     def delete(self, chunk_ids: Sequence[int]) -> None:
@@ -190,6 +190,9 @@ class SqliteIndex:
         """Move the chunks queued in the catalog (`chunk_fts_pending`) into FTS5."""
         return fts_catch_up(self.engine)
 
+    def refresh(self, document_ids: Sequence[int]) -> None:
+        """Nothing to do: searches join the catalog's ACL, tag and type rows directly."""
+
     def load(self, chunk_ids: Sequence[int], filters: Filters) -> dict[int, ChunkRow]:
         """Chunk rows with their document, kb and first path; the filters (ACL) apply again."""
         if not chunk_ids:
@@ -214,6 +217,11 @@ class SqliteIndex:
         """BM25 top-k; filters (ACL included) are part of the query."""
         if not terms or k <= 0:
             return []
+        if self.engine.dialect.name != "sqlite":
+            raise ConfigError(
+                "full-text search with index.url `sqlite:` needs a SQLite catalog",
+                hint="on a PostgreSQL catalog set index.url to a Milvus index (milvus://host:19530)",
+            )
         self.flush()  # what an interrupted ingest left queued
         with self.engine.connect() as conn:
             expr = match_query(self._prune(conn, terms))
@@ -254,6 +262,8 @@ class SqliteIndex:
 
     @staticmethod
     def _df(conn: sa.Connection, terms: list[str]) -> dict[str, int]:
+        if not has_fts(conn):
+            return {}
         rows = conn.execute(
             sa.text("SELECT term, doc FROM chunk_fts_vocab WHERE term IN :t").bindparams(
                 sa.bindparam("t", expanding=True)

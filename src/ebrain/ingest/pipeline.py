@@ -230,6 +230,9 @@ class IngestPipeline:
         self._failed_before: set[str] = set()  # paths with an ingest_error row at triage
         # Drains the catalog's queue of stored chunks into the index (Brain sets SearchIndex.flush).
         self.flush_index: Callable[[], int] = lambda: fts_catch_up(engine)
+        # Follows ACL/tag changes of existing documents (Brain sets SearchIndex.refresh).
+        self.refresh_index: Callable[[Sequence[int]], None] = lambda _ids: None
+        self._touched: set[int] = set()  # documents whose tags or ACL this run changed
 
     def run(
         self,
@@ -283,7 +286,8 @@ class IngestPipeline:
                 groups = self._groups(cand.path, acl)
                 if tags or groups:
                     with conn.begin():
-                        store.set_tags_acl(conn, old.document_id, tags, groups)
+                        if store.set_tags_acl(conn, old.document_id, tags, groups):
+                            self._touched.add(old.document_id)
             else:
                 todo.append(cand)
         return todo
@@ -319,7 +323,7 @@ class IngestPipeline:
             file_result = self._store_one(conn, result, known.get(result.path), tags, acl)
             report.files.append(file_result)
             if n % FTS_BATCH_DOCS == 0:
-                self.flush_index()
+                self._sync_index()
             done_bytes += result.size
             chunks += file_result.chunks
             self.progress(
@@ -328,7 +332,14 @@ class IngestPipeline:
             if strict and file_result.status == "failed":
                 report.stopped_early = True
                 break
-        self.flush_index()  # this run's chunks, and any an interrupted run left
+        self._sync_index()  # this run's chunks, and any an interrupted run left
+
+    def _sync_index(self) -> None:
+        """Index the stored chunks, then let the index follow changed tags and ACLs."""
+        self.flush_index()
+        if self._touched:
+            self.refresh_index(sorted(self._touched))
+            self._touched.clear()
 
     def _prepared(self, todo: list[Candidate]) -> Iterator[Prepared | Failed]:
         """Prepared files in order, from a fork pool when it pays off."""
@@ -357,7 +368,8 @@ class IngestPipeline:
             # A copy of another path's document never changes who may read that document:
             # adding the copy's groups would open it, adding groups to a public one would close it.
             acl = self._groups(result.path, acl)
-            store.set_tags_acl(conn, doc_id, tags, [] if status == "duplicate" else acl)
+            if store.set_tags_acl(conn, doc_id, tags, [] if status == "duplicate" else acl):
+                self._touched.add(doc_id)
             if result.path in self._failed_before:
                 store.clear_failure(conn, self.kb_id, result.path)
         n = len(result.chunks) if status in ("added", "updated") else 0

@@ -87,8 +87,9 @@ def store_prepared(
 
 def set_tags_acl(
     conn: sa.Connection, document_id: int, tags: Iterable[str], acl: Iterable[str]
-) -> None:
-    """Add tags and ACL groups to a document (existing ones are kept)."""
+) -> bool:
+    """Add tags and ACL groups to a document (existing ones are kept); True when any was new."""
+    added = False
     for table, col, values in ((t.document_tag, "tag", tags), (t.document_acl, "grp", acl)):
         for value in sorted(set(values)):
             exists = conn.execute(
@@ -98,6 +99,8 @@ def set_tags_acl(
             ).first()
             if exists is None:
                 conn.execute(sa.insert(table).values(document_id=document_id, **{col: value}))
+                added = True
+    return added
 
 
 def record_failure(conn: sa.Connection, kb_id: int, failed: Failed) -> None:

@@ -1,6 +1,7 @@
 """Background ingest jobs: uploads wait in the workspace, ONE worker thread ingests them
 through Brain.ingest (the single writer), and the catalog keeps each file's state, so a
-restart resumes what was queued or running. Readers never wait for it (SQLite WAL)."""
+restart resumes what was queued or running. Readers never wait for it (SQLite WAL; PostgreSQL
+MVCC). With several API servers, one holds the job lock and runs the jobs, the others queue."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ebrain.catalog.db import is_postgres, try_session_lock
 from ebrain.catalog.jobs import JobQueries
 from ebrain.errors import EbrainError
 from ebrain.ingest.report import FileResult
 
 log = logging.getLogger("ebrain.server.jobs")
+JOBS_LOCK = "ebrain.server.jobs"
 BATCH = 16  # files per Brain.ingest call: cancel takes effect between batches
 STAGING = "uploads/.staging"
 DONE_STATUSES = {"added", "updated", "unchanged", "duplicate"}
@@ -117,9 +120,13 @@ class JobRunner:
             self._run_safely(pending[0])
 
     def _hold_lock(self) -> bool:
-        """True when this process is the workspace's one ingest writer (an flock)."""
+        """True when this process is the workspace's one job worker: an flock on the workspace
+        folder, or on a PostgreSQL catalog a session advisory lock (servers on many machines)."""
         if self._lock_file is not None:
             return True
+        if is_postgres(self.brain.engine):
+            self._lock_file = try_session_lock(self.brain.engine, JOBS_LOCK)
+            return self._lock_file is not None
         handle = (self.root / "server-jobs.lock").open("a")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
