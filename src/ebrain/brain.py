@@ -33,6 +33,7 @@ from ebrain.index.embedding import (
 from ebrain.ingest.chunk import ChunkerConfig
 from ebrain.ingest.classify import DOC_TYPES
 from ebrain.ingest.enrich import enrichers_for
+from ebrain.ingest.ocr import OcrOptions
 from ebrain.ingest.pipeline import IngestPipeline, ProgressFn
 from ebrain.ingest.prepare import PrepareOptions, index_text
 from ebrain.ingest.report import IngestReport, Progress
@@ -433,6 +434,18 @@ class Brain(AnswerMixin):
             user_words=tuple(self.user_words()),
             type_rules=tuple(self.type_rules(kb_id)),
             acl_rules=tuple(self.catalog.acl_rules(kb_id)),
+            ocr=self._ocr_options(),
+        )
+
+    def _ocr_options(self) -> OcrOptions:
+        """The OCR settings of an ingest run (ocr.* in config)."""
+
+        return OcrOptions(
+            enabled=bool(self.config.get("ocr.enabled")),
+            engine=str(self.config.get("ocr.engine")),
+            max_pages=int(self.config.get("ocr.max_pages")),
+            dpi=int(self.config.get("ocr.dpi")),
+            min_confidence=float(self.config.get("ocr.min_confidence")),
         )
 
     def user_words(self) -> list[str]:
