@@ -61,20 +61,22 @@ PageProgress = Callable[[int, int], None]  # (pages done, pages to do) of the cu
 _PROGRESS: ContextVar[PageProgress | None] = ContextVar("ebrain_ocr_progress", default=None)
 
 
-def _rapidocr(spec: str) -> OcrEngine:
+def create_rapidocr(spec: str) -> OcrEngine:
+    """The RapidOCR engine (entry point `rapidocr`); EngineMissing when not installed."""
     from ebrain.ingest.ocr.engines import RapidOcrEngine
 
     return RapidOcrEngine()
 
 
-def _tesseract(spec: str) -> OcrEngine:
+def create_tesseract(spec: str) -> OcrEngine:
+    """The Tesseract engine (entry point `tesseract[:LANGS]`); EngineMissing without it."""
     from ebrain.ingest.ocr.engines import TesseractEngine
 
     return TesseractEngine.from_spec(spec)
 
 
-REGISTRY.register("rapidocr", _rapidocr)
-REGISTRY.register("tesseract", _tesseract)
+REGISTRY.register("rapidocr", create_rapidocr)
+REGISTRY.register("tesseract", create_tesseract)
 
 
 class EngineMissing(Exception):

@@ -229,7 +229,7 @@ def _slot(edges: list[float], v: float) -> int:
 
 def _cell_text(parts: list[Item]) -> str:
     rows = _rows(parts)
-    return join_lines([" ".join(p.line.text for p in row if p.line) for row in rows])
+    return join_lines([row_text(row) for row in rows])
 
 
 # --- reading order ----------------------------------------------------------------------
@@ -313,7 +313,7 @@ def _leaf_blocks(leaf: list[Item], page: Page, body: float, tracker: HeadingTrac
 
 
 def _is_heading(row: list[Item], body: float) -> bool:
-    text = " ".join(i.line.text for i in row if i.line)
+    text = row_text(row)
     return max(i.h for i in row) >= HEADING_RATIO * body and len(text) <= MAX_HEADING_CHARS
 
 
@@ -328,13 +328,13 @@ def _new_paragraph(prev: list[Item], row: list[Item], body: float, right: float)
 def _paragraph(rows: list[list[Item]], page: Page, tracker: HeadingTracker) -> list[Block]:
     if not rows:
         return []
-    text = join_lines([" ".join(i.line.text for i in row if i.line) for row in rows])
+    text = join_lines([row_text(row) for row in rows])
     lines = [i.line for row in rows for i in row if i.line]
     return [Block(text, "text", tracker.path, page.number, ocr=page.source(lines))]
 
 
 def _heading(row: list[Item], page: Page, body: float, tracker: HeadingTracker) -> list[Block]:
-    text = " ".join(i.line.text for i in row if i.line).strip()
+    text = row_text(row).strip()
     level = 1 if max(i.h for i in row) >= TOP_HEADING_RATIO * body else 2
     path = tracker.push(level, text)
     lines = [i.line for i in row if i.line]
@@ -347,6 +347,21 @@ def _table(table: Item, page: Page, tracker: HeadingTracker) -> list[Block]:
         return []
     block.ocr = page.source([c.line for c in table.cells if c.line])
     return [block]
+
+
+def row_text(row: list[Item]) -> str:
+    """The texts of one row's boxes, left to right: spaced, except between Chinese."""
+    out = ""
+    for item in row:
+        text = item.line.text.strip() if item.line else ""
+        if text and out and not (_tight(out[-1]) and _tight(text[0])):
+            out += " "
+        out += text
+    return out
+
+
+def _tight(ch: str) -> bool:
+    return is_cjk(ch) or not ch.isascii()
 
 
 def join_lines(lines: list[str]) -> str:
