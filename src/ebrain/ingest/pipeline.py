@@ -27,10 +27,9 @@ ProgressFn = Callable[[Progress], None]
 
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 # Failures that depend only on the file's bytes: an unchanged file fails the same way again.
-# (needs_converter, too_large, not_found, unreadable depend on the machine or settings: retried.)
-REMEMBERED_REASONS = frozenset(
-    {"corrupt", "encrypted", "empty", "unsupported", "undecodable", "needs_ocr"}
-)
+# (needs_converter, needs_ocr, too_large, not_found, unreadable depend on the machine or the
+# settings: retried. A scan is `needs_ocr` only while OCR is off or no engine is installed.)
+REMEMBERED_REASONS = frozenset({"corrupt", "encrypted", "empty", "unsupported", "undecodable"})
 UNCHANGED_FAILURE_HINT = (
     "unchanged since it failed before, so it was not parsed again; fix or replace the file"
 )
