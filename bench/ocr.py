@@ -147,19 +147,47 @@ class Page:
         r = 230
         self.draw.ellipse([x - r, y - r, x + r, y + r], outline=(210, 30, 40), width=14)
         star = [(x, y - 90), (x + 26, y - 28), (x + 92, y - 28), (x + 40, y + 12), (x + 58, y + 78)]
-        star += [(x, y + 38), (x - 58, y + 78), (x - 40, y + 12), (x - 92, y - 28), (x - 26, y - 28)]
+        star += [
+            (x, y + 38),
+            (x - 58, y + 78),
+            (x - 40, y + 12),
+            (x - 92, y - 28),
+            (x - 26, y - 28),
+        ]
         self.draw.polygon(star, fill=(210, 30, 40))
 
 
 TABLE_WORDS = {
     "zh": ("服务器", "交换机", "存储阵列", "防火墙", "不间断电源", "机柜", "光纤模块", "监控终端"),
-    "en": ("Server", "Switch", "Storage array", "Firewall", "UPS unit", "Rack", "Fibre module", "Camera"),
+    "en": (
+        "Server",
+        "Switch",
+        "Storage array",
+        "Firewall",
+        "UPS unit",
+        "Rack",
+        "Fibre module",
+        "Camera",
+    ),
 }
-TABLE_HEAD = {"zh": ["设备名称", "数量", "单价（元）", "验收结果"], "en": ["Item", "Qty", "Unit price", "Result"]}
+TABLE_HEAD = {
+    "zh": ["设备名称", "数量", "单价（元）", "验收结果"],
+    "en": ["Item", "Qty", "Unit price", "Result"],
+}
 RESULT = {"zh": ("合格", "不合格", "待复检"), "en": ("Passed", "Failed", "Retest")}
 CERT = {
-    "zh": ("设备验收证书", "项目编号：HX-{n}-{m:03d}", "验收日期：{d}", "验收单位（盖章）：华川智能装备有限公司"),
-    "en": ("Acceptance Certificate", "Project no.: HX-{n}-{m:03d}", "Date of acceptance: {d}", "Accepted by (seal): Huachuan Intelligent Equipment Co."),
+    "zh": (
+        "设备验收证书",
+        "项目编号：HX-{n}-{m:03d}",
+        "验收日期：{d}",
+        "验收单位（盖章）：华川智能装备有限公司",
+    ),
+    "en": (
+        "Acceptance Certificate",
+        "Project no.: HX-{n}-{m:03d}",
+        "Date of acceptance: {d}",
+        "Accepted by (seal): Huachuan Intelligent Equipment Co.",
+    ),
 }
 
 
@@ -177,7 +205,14 @@ def build(design: str, lang: str, seed: int) -> Page:
         page.y = page.paragraph(sentences(lang, rng, n // 3))
         rows = [TABLE_HEAD[lang]]
         for item in rng.sample(TABLE_WORDS[lang], 5):
-            rows.append([item, str(rng.randint(1, 40)), f"{rng.randint(2, 90) * 100}", rng.choice(RESULT[lang])])
+            rows.append(
+                [
+                    item,
+                    str(rng.randint(1, 40)),
+                    f"{rng.randint(2, 90) * 100}",
+                    rng.choice(RESULT[lang]),
+                ]
+            )
         page.ruled_table(rows)
         page.y = page.paragraph(sentences(lang, rng, n // 3))
     elif design == "columns":
@@ -190,7 +225,10 @@ def build(design: str, lang: str, seed: int) -> Page:
     else:
         title, number, date, seal = CERT[lang]
         page.heading(title)
-        for line in (number.format(n=2020 + seed % 6, m=seed % 997), date.format(d=f"2024-0{1 + seed % 9}-1{seed % 10}")):
+        for line in (
+            number.format(n=2020 + seed % 6, m=seed % 997),
+            date.format(d=f"2024-0{1 + seed % 9}-1{seed % 10}"),
+        ):
             page.y = page.paragraph(line) - BODY // 2
         page.y = page.paragraph(sentences(lang, rng, n // 2))
         page.y = page.paragraph(seal)
@@ -209,7 +247,9 @@ def degrade(image: Any, dpi: int, rng: random.Random) -> Any:
     out = out.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 1.2)))
     if dpi != 300:
         out = out.resize((A4[0] * dpi // 300, A4[1] * dpi // 300), Image.LANCZOS)
-    noisy = np.asarray(out, dtype=np.float32) + np.random.default_rng(rng.randrange(2**32)).normal(0, 8, (out.height, out.width, 1))
+    noisy = np.asarray(out, dtype=np.float32) + np.random.default_rng(rng.randrange(2**32)).normal(
+        0, 8, (out.height, out.width, 1)
+    )
     out = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
     buffer = io.BytesIO()
     out.save(buffer, format="JPEG", quality=70, dpi=(dpi, dpi))
@@ -228,9 +268,20 @@ def generate(variants: int) -> list[dict[str, Any]]:
                 for dpi in (150, 300):
                     name = f"{lang}-{design}-{seed}-{dpi}.jpg"
                     if not (CACHE / name).exists():  # deterministic: made once
-                        scan = degrade(page.image, dpi, random.Random(f"{seed}:{design}:{lang}:skew"))
+                        scan = degrade(
+                            page.image, dpi, random.Random(f"{seed}:{design}:{lang}:skew")
+                        )
                         scan.save(CACHE / name, quality=95, dpi=(dpi, dpi))
-                    pages.append({"file": name, "lang": lang, "design": design, "dpi": dpi, "reference": page.reference, "table": page.table})
+                    pages.append(
+                        {
+                            "file": name,
+                            "lang": lang,
+                            "design": design,
+                            "dpi": dpi,
+                            "reference": page.reference,
+                            "table": page.table,
+                        }
+                    )
     return pages
 
 
@@ -303,7 +354,9 @@ def run_ebrain(pages: list[dict[str, Any]]) -> dict[str, Any]:
         doc = parse_file(CACHE / page["file"], ocr=options)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         table = next((b.rows for b in doc.blocks if b.kind == "table"), None)
-        out.append({"file": page["file"], "text": doc.text, "table": table, "wall": wall, "cpu": cpu})
+        out.append(
+            {"file": page["file"], "text": doc.text, "table": table, "wall": wall, "cpu": cpu}
+        )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"pages": out, "peak_rss_mib": rss}
 
@@ -321,14 +374,27 @@ def run_tesseract(pages: list[dict[str, Any]]) -> dict[str, Any]:
         path = CACHE / page["file"]
         wall = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run(["tesseract", str(path), "stdout", "-l", "chi_sim+eng", "--psm", "3", "tsv"], capture_output=True, check=True)
+        done = subprocess.run(
+            ["tesseract", str(path), "stdout", "-l", "chi_sim+eng", "--psm", "3", "tsv"],
+            capture_output=True,
+            check=True,
+        )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         wall = time.perf_counter() - wall
         tsv = done.stdout.decode("utf-8", "replace")
         blocks = page_blocks(tsv_lines(tsv), Image.open(path), 1, HeadingTracker())
         table = next((b.rows for b in blocks if b.kind == "table"), None)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        out.append({"file": page["file"], "text": _tsv_text(tsv), "layout_text": "\n".join(b.text for b in blocks), "table": table, "wall": wall, "cpu": cpu})
+        out.append(
+            {
+                "file": page["file"],
+                "text": _tsv_text(tsv),
+                "layout_text": "\n".join(b.text for b in blocks),
+                "table": table,
+                "wall": wall,
+                "cpu": cpu,
+            }
+        )
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"pages": out, "peak_rss_mib": rss}
 
@@ -359,27 +425,46 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
-def score(pages: list[dict[str, Any]], ours: dict[str, Any], tess: dict[str, Any]) -> dict[str, Any]:
+def score(
+    pages: list[dict[str, Any]], ours: dict[str, Any], tess: dict[str, Any]
+) -> dict[str, Any]:
     rows = []
     for page, o, t in zip(pages, ours["pages"], tess["pages"], strict=True):
-        rows.append({
-            "file": page["file"], "lang": page["lang"], "design": page["design"], "dpi": page["dpi"],
-            "cer_ebrain": cer(page["reference"], o["text"]),
-            "cer_tesseract": cer(page["reference"], t["text"]),
-            "cer_tesseract_layout": cer(page["reference"], t["layout_text"]),
-            "cells_ebrain": cell_accuracy(page["table"], o["table"]),
-            "cells_tesseract_layout": cell_accuracy(page["table"], t["table"]),
-            "wall_ebrain": o["wall"], "cpu_ebrain": o["cpu"], "wall_tesseract": t["wall"], "cpu_tesseract": t["cpu"],
-        })
+        rows.append(
+            {
+                "file": page["file"],
+                "lang": page["lang"],
+                "design": page["design"],
+                "dpi": page["dpi"],
+                "cer_ebrain": cer(page["reference"], o["text"]),
+                "cer_tesseract": cer(page["reference"], t["text"]),
+                "cer_tesseract_layout": cer(page["reference"], t["layout_text"]),
+                "cells_ebrain": cell_accuracy(page["table"], o["table"]),
+                "cells_tesseract_layout": cell_accuracy(page["table"], t["table"]),
+                "wall_ebrain": o["wall"],
+                "cpu_ebrain": o["cpu"],
+                "wall_tesseract": t["wall"],
+                "cpu_tesseract": t["cpu"],
+            }
+        )
     summary: dict[str, Any] = {}
     for key in ("zh", "en"):
         for dpi in (150, 300):
             sel = [r for r in rows if r["lang"] == key and r["dpi"] == dpi]
-            summary[f"{key}@{dpi}"] = {m: _mean([r[m] for r in sel]) for m in ("cer_ebrain", "cer_tesseract", "cer_tesseract_layout")}
-            summary[f"{key}@{dpi}"] |= {m: _mean([r[m] for r in sel if r["design"] == "table"]) for m in ("cells_ebrain", "cells_tesseract_layout")}
+            summary[f"{key}@{dpi}"] = {
+                m: _mean([r[m] for r in sel])
+                for m in ("cer_ebrain", "cer_tesseract", "cer_tesseract_layout")
+            }
+            summary[f"{key}@{dpi}"] |= {
+                m: _mean([r[m] for r in sel if r["design"] == "table"])
+                for m in ("cells_ebrain", "cells_tesseract_layout")
+            }
     for lang in ("zh", "en"):
         sel = [r for r in rows if r["lang"] == lang]
-        summary[lang] = {m: _mean([r[m] for r in sel]) for m in ("cer_ebrain", "cer_tesseract", "cer_tesseract_layout")}
+        summary[lang] = {
+            m: _mean([r[m] for r in sel])
+            for m in ("cer_ebrain", "cer_tesseract", "cer_tesseract_layout")
+        }
     at150 = [r for r in rows if r["dpi"] == 150]
     summary["speed_150dpi"] = {
         "pages": len(at150),
@@ -392,11 +477,69 @@ def score(pages: list[dict[str, Any]], ours: dict[str, Any], tess: dict[str, Any
     return {"summary": summary, "pages": rows}
 
 
+def isolation() -> dict[str, Any]:
+    """A 100-page scanned PDF ingested with three small files: under the page limit (5), and
+    with no page limit but a 30 s parse time limit. The other files are added either way."""
+    import tempfile
+
+    from fpdf import FPDF
+
+    from ebrain.brain import Brain
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        pdf = FPDF(format="A4")
+        for _ in range(100):
+            pdf.add_page()
+            pdf.image(str(CACHE / "zh-text-1000-150.jpg"), 0, 0, 210, 297)
+        pdf.output(str(folder / "scan-100-pages.pdf"))
+        for n in range(3):
+            (folder / f"note{n}.txt").write_text(
+                f"Note {n}: the warehouse opens at 8.", encoding="utf-8"
+            )
+        for name, settings in (
+            ("max_pages=5", "ocr:\n  max_pages: 5\n"),
+            (
+                "no page limit, parse_timeout_s=30",
+                "ocr:\n  max_pages: 100\ningest:\n  parse_timeout_s: 30\n",
+            ),
+        ):
+            ws = Path(tmp) / name.split(",")[0].replace("=", "")
+            Brain.init(ws).close()
+            (ws / "config.yaml").write_text("embed:\n  model: none\n" + settings, encoding="utf-8")
+            started = time.perf_counter()
+            with Brain.open(ws) as brain:
+                report = brain.ingest([folder], jobs=2)
+            scan = next(f for f in report.files if f.path.endswith(".pdf"))
+            out[name] = {
+                "counts": report.counts,
+                "scan": {
+                    "status": scan.status,
+                    "reason": scan.reason,
+                    "chunks": scan.chunks,
+                    "warnings": scan.warnings,
+                },
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variants", type=int, default=1, help="page seeds per design and language")
+    parser.add_argument(
+        "--variants", type=int, default=1, help="page seeds per design and language"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--isolation", action="store_true", help="only the 100-page scan run")
     args = parser.parse_args()
+    if args.isolation:
+        result = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+        result["isolation"] = isolation()
+        RESULTS.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+        print(json.dumps(result["isolation"], indent=1, ensure_ascii=False))
+        return
     if args.child:
         pages = json.loads(Path(args.child).read_text(encoding="utf-8"))
         print(json.dumps(run_ebrain(pages)))
@@ -405,7 +548,12 @@ def main() -> None:
     listing = CACHE / "pages.json"
     listing.write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
     load = os.getloadavg()
-    child = subprocess.run([sys.executable, __file__, "--child", str(listing)], capture_output=True, check=True, text=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", str(listing)],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
     ours = json.loads(child.stdout.strip().splitlines()[-1])
     tess = run_tesseract(pages)
     result = score(pages, ours, tess)

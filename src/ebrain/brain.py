@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ebrain.identity import Identity
 
 DEFAULT_KB = "default"
+OCR_TIME_SHARE = 0.8  # of ingest.parse_timeout_s: a long scan stops OCR and keeps its pages
 
 
 class SearchOptions(TypedDict, total=False):
@@ -446,6 +447,8 @@ class Brain(AnswerMixin):
             max_pages=int(self.config.get("ocr.max_pages")),
             dpi=int(self.config.get("ocr.dpi")),
             min_confidence=float(self.config.get("ocr.min_confidence")),
+            # OCR stops in time for the file to be stored with the pages read so far
+            time_budget_s=OCR_TIME_SHARE * float(self.config.get("ingest.parse_timeout_s")),
         )
 
     def user_words(self) -> list[str]:

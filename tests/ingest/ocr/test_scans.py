@@ -120,6 +120,13 @@ def test_page_limit_reads_the_first_pages_and_says_so(tmp_path: Path) -> None:
     )
 
 
+def test_time_budget_keeps_the_pages_read_in_time(tmp_path: Path) -> None:
+    path = image_pdf(tmp_path / "long.pdf", [text_image([f"第{n}页"]) for n in range(1, 4)])
+    doc = parse_file(path, ocr=OcrOptions(time_budget_s=1e-9))  # out of time after page 1
+    assert [b.page for b in doc.blocks] == [1]
+    assert any("2 scanned page(s) not OCR'd (2, 3)" in w and "time" in w for w in doc.warnings)
+
+
 def test_off_switch(tmp_path: Path) -> None:
     path = tmp_path / "scan.png"
     text_image([ZH]).save(path)

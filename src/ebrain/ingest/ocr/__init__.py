@@ -47,6 +47,9 @@ class OcrOptions:
     max_pages: int = 50  # pages OCR'd per document; the rest are reported, not read
     dpi: int = 150  # PDF pages are rendered at this resolution for OCR
     min_confidence: float = 0.8  # pages whose mean confidence is lower are warnings
+    # Seconds of OCR per document (0: no limit); pages after it are reported, not read. Ingest
+    # sets it under ingest.parse_timeout_s, so a long scan keeps what was read in time.
+    time_budget_s: float = 0.0
 
 
 REGISTRY: Registry[OcrEngine] = Registry("OCR engine", ENTRY_POINT_GROUP)

@@ -4,6 +4,7 @@ within the per-document page limit, with progress, confidence warnings and prove
 from __future__ import annotations
 
 import io
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ class DocumentOcr:
     skipped: list[int] = field(default_factory=list)
     low: list[tuple[int, float]] = field(default_factory=list)
     missing: EngineMissing | None = None
+    late: list[int] = field(default_factory=list)  # pages left when the time budget ran out
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def active(self) -> bool:
@@ -53,11 +56,17 @@ class DocumentOcr:
 
     def wants_page(self) -> bool:
         """True when the next page would be OCR'd (so it is worth rendering)."""
-        return self.active and self.done < self.opts.max_pages
+        return self.active and self.done < self.opts.max_pages and not self._late()
+
+    def _late(self) -> bool:
+        budget = self.opts.time_budget_s
+        return budget > 0 and self.done > 0 and time.monotonic() - self.started > budget
 
     def skip(self, number: int | None) -> list[Block]:
-        """Note a page left unread (over the limit, or OCR off); no blocks."""
-        if self.opts.enabled and self.missing is None:
+        """Note a page left unread (over the page limit or the time budget); no blocks."""
+        if self.active and self.done < self.opts.max_pages:
+            self.late.append(number or 0)
+        elif self.active:
             self.skipped.append(number or 0)
         return []
 
@@ -92,6 +101,11 @@ class DocumentOcr:
             out.append(
                 f"{len(self.skipped)} scanned page(s) not OCR'd ({_pages(self.skipped)}): over "
                 f"the limit of {self.opts.max_pages} pages (ocr.max_pages)"
+            )
+        if self.late:
+            out.append(
+                f"{len(self.late)} scanned page(s) not OCR'd ({_pages(self.late)}): the file's "
+                f"OCR time ({self.opts.time_budget_s:g} s, under ingest.parse_timeout_s) ran out"
             )
         if self.low:
             worst = min(c for _, c in self.low)
