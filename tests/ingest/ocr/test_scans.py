@@ -58,6 +58,15 @@ def test_multi_page_tiff_keeps_page_numbers(tmp_path: Path) -> None:
     ]
 
 
+def test_tiff_frames_over_the_page_limit_are_not_read(tmp_path: Path) -> None:
+    path = tmp_path / "fax.tiff"
+    frames = [text_image([f"第{n}页"]) for n in range(1, 4)]
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    doc = parse_file(path, ocr=OcrOptions(max_pages=1))
+    assert doc.pages == 3 and [b.page for b in doc.blocks] == [1]
+    assert any("2 scanned page(s) not OCR'd (2, 3)" in w for w in doc.warnings)
+
+
 def test_scanned_pdf_and_born_digital_text_is_never_replaced(tmp_path: Path) -> None:
     from tests.ingest.parsers.parser_builders import make_pdf
 

@@ -31,7 +31,7 @@ class Item:
     y1: float
     line: OcrLine | None = None
     cells: list[Item] = field(default_factory=list)
-    grid: tuple[list[float], list[float]] = ((), ())  # type: ignore[assignment]
+    grid: tuple[list[float], list[float]] = field(default_factory=lambda: ([], []))
 
     @property
     def h(self) -> float:
@@ -59,11 +59,17 @@ class Page:
         """Provenance of text read from `lines`: mean confidence, boxes as page fractions."""
         w, h = max(1, self.width), max(1, self.height)
         boxes = [
-            (self.number or 1, ln.box[0] / w, ln.box[1] / h, ln.box[2] / w, ln.box[3] / h)
+            (
+                self.number or 1,
+                round(ln.box[0] / w, 4),
+                round(ln.box[1] / h, 4),
+                round(ln.box[2] / w, 4),
+                round(ln.box[3] / h, 4),
+            )
             for ln in lines
         ]
         conf = sum(ln.confidence for ln in lines) / len(lines) if lines else 0.0
-        return OcrSource(round(conf, 4), [tuple(round(v, 4) for v in b) for b in boxes])  # type: ignore[misc]
+        return OcrSource(round(conf, 4), boxes)
 
 
 def page_blocks(

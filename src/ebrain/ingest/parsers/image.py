@@ -37,9 +37,12 @@ class ImageParser:
         pages = 0
         for number, frame in enumerate(open_frames(data), start=1):
             pages = number
-            blocks += run.page(frame, number, total)
-            if run.missing is not None:
+            if not run.wants_page():  # the rest is not even decoded
+                for rest in range(number, max(number, total) + 1):
+                    run.skip(rest)
+                pages = max(number, total)
                 break
+            blocks += run.page(frame, number, total)
         if not any(b.text.strip() for b in blocks):
             raise run.failure()
         doc = make_document(path, "image", blocks)
