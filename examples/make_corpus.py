@@ -3489,6 +3489,107 @@ def others() -> None:
 # ----------------------------------------------------------------------------- bad files
 
 
+def scans() -> None:
+    """A scanned acceptance certificate: an image-only PDF (no text layer) of a degraded
+    150 dpi page with a ruled table and a red seal; only OCR can read it (ebrain.ingest.ocr)."""
+    doc = Doc(
+        "service/验收/HT2024-010_鲁信锻造_设备验收证书_扫描件.pdf",
+        "acceptance",
+        "zh",
+        "设备验收证书",
+        meta={
+            "entities": {
+                "customers": ["山东鲁信锻造有限公司"],
+                "suppliers": [],
+                "products": ["HT-2000"],
+                "contracts": ["HT2024-010"],
+                "people": ["孙志强", "马晓东"],
+                "projects": ["鲁信锻造淬火线温控系统改造"],
+            },
+            "acceptance": {
+                "contract": "HT2024-010",
+                "date": "2024-07-18",
+                "result": "合格",
+                "measured": "72小时无故障；温度均匀性±2.4°C；16/16台；数据采集完整率99.8%",
+                "open_issues": "2号淬火槽液位传感器读数偶有跳变，2024年8月15日前更换",
+                "warranty_start": "2024-07-18",
+            },
+        },
+    )
+    target(doc.path).write_bytes(new_scan_pdf(scanned_certificate_image()))
+    record(doc, "pdf", scanned=True, note="image-only PDF: no text layer; read by OCR")
+
+
+SCAN_LINES = [
+    "合同编号：HT2024-010　　项目名称：鲁信锻造淬火线温控系统改造",
+    "客户：山东鲁信锻造有限公司　　供货方：华川智能装备有限公司",
+    "验收日期：2024年7月18日　　验收地点：山东省潍坊市鲁信锻造二号车间",
+]
+SCAN_TABLE = [
+    ["验收项目", "验收标准", "实测结果", "结论"],
+    ["连续运行", "72小时无故障", "72小时无故障", "合格"],
+    ["温度均匀性", "±3°C", "±2.4°C", "合格"],
+    ["HT-2000控制器", "16台", "16台", "合格"],
+    ["数据采集完整率", "≥99.5%", "99.8%", "合格"],
+]
+SCAN_TAIL = [
+    "验收结论：设备运行稳定，各项指标符合合同HT2024-010技术协议要求，同意验收通过。",
+    "质保期自2024年7月18日起计算，为期24个月。",
+    "遗留问题：2号淬火槽液位传感器读数偶有跳变，供货方承诺于2024年8月15日前更换。",
+    "客户代表：孙志强（签字）　　供货方代表：马晓东（签字）",
+]
+
+
+def scanned_certificate_image() -> Any:
+    """The certificate drawn at 150 dpi, then skewed, blurred, noised and JPEG-compressed."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    big, body = ImageFont.truetype(cjk_font(), 40), ImageFont.truetype(cjk_font(), 22)
+    draw.text((470, 110), "设备验收证书", font=big, fill="black")
+    y = 210
+    for line in SCAN_LINES:
+        draw.text((110, y), line, font=body, fill="black")
+        y += 44
+    xs, y = [110, 380, 650, 920, 1130], y + 30
+    for r, row in enumerate(SCAN_TABLE):
+        for c, cell in enumerate(row):
+            draw.text((xs[c] + 14, y + r * 52 + 14), cell, font=body, fill="black")
+    for r in range(len(SCAN_TABLE) + 1):
+        draw.line([(xs[0], y + r * 52), (xs[-1], y + r * 52)], fill="black", width=2)
+    for x in xs:
+        draw.line([(x, y), (x, y + 52 * len(SCAN_TABLE))], fill="black", width=2)
+    y += 52 * len(SCAN_TABLE) + 40
+    for line in SCAN_TAIL:
+        draw.text((110, y), line, font=body, fill="black")
+        y += 44
+    red = (205, 30, 40)
+    draw.ellipse([820, y - 150, 1060, y + 90], outline=red, width=7)
+    draw.regular_polygon((940, y - 30, 48), 5, fill=red)
+    rng = np.random.default_rng(20240718)
+    page = page.rotate(1.2, resample=Image.BICUBIC, fillcolor="white")
+    page = page.filter(ImageFilter.GaussianBlur(0.6))
+    noisy = np.asarray(page, dtype=np.float32) + rng.normal(0, 6, (1754, 1240, 1))
+    return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+
+
+def new_scan_pdf(image: Any) -> bytes:
+    """An A4 PDF holding only `image` (JPEG, quality 75): no text layer."""
+    from fpdf import FPDF
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=75)
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(FIXED)
+    pdf.set_producer("ebrain make_corpus.py (fpdf2), scanned at 150 dpi")
+    pdf.set_creator("ebrain make_corpus.py")
+    pdf.add_page()
+    pdf.image(io.BytesIO(buffer.getvalue()), 0, 0, 210, 297)
+    return bytes(pdf.output())
+
+
 def bad_files() -> None:
     """Files that must fail with a clear reason: corrupt, encrypted, empty, zip named .pdf."""
     good_pdf = (OUT / "sales/合同/HT2023-015_恒达_采购合同.pdf").read_bytes()
@@ -3801,7 +3902,16 @@ def main() -> None:
     if OUT.exists():
         shutil.rmtree(OUT)
     OUT.mkdir(parents=True)
-    for build in (contracts_and_acceptance, faults, transcripts, minutes, reports, manuals, others):
+    for build in (
+        contracts_and_acceptance,
+        scans,
+        faults,
+        transcripts,
+        minutes,
+        reports,
+        manuals,
+        others,
+    ):
         build()
     bad_files()
     GROUND.sort(key=lambda e: e["path"])

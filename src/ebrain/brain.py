@@ -35,6 +35,7 @@ from ebrain.index.embedding import (
 from ebrain.ingest.chunk import ChunkerConfig
 from ebrain.ingest.classify import DOC_TYPES
 from ebrain.ingest.enrich import enrichers_for
+from ebrain.ingest.ocr import OcrOptions
 from ebrain.ingest.pipeline import IngestPipeline, ProgressFn
 from ebrain.ingest.prepare import PrepareOptions, index_text
 from ebrain.ingest.report import IngestReport, Progress
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from ebrain.identity import Identity
 
 DEFAULT_KB = "default"
+OCR_TIME_SHARE = 0.8  # of ingest.parse_timeout_s: a long scan stops OCR and keeps its pages
 
 
 class SearchOptions(TypedDict, total=False):
@@ -455,6 +457,20 @@ class Brain(AnswerMixin):
             user_words=tuple(self.user_words()),
             type_rules=tuple(self.type_rules(kb_id)),
             acl_rules=tuple(self.catalog.acl_rules(kb_id)),
+            ocr=self._ocr_options(),
+        )
+
+    def _ocr_options(self) -> OcrOptions:
+        """The OCR settings of an ingest run (ocr.* in config)."""
+
+        return OcrOptions(
+            enabled=bool(self.config.get("ocr.enabled")),
+            engine=str(self.config.get("ocr.engine")),
+            max_pages=int(self.config.get("ocr.max_pages")),
+            dpi=int(self.config.get("ocr.dpi")),
+            min_confidence=float(self.config.get("ocr.min_confidence")),
+            # OCR stops in time for the file to be stored with the pages read so far
+            time_budget_s=OCR_TIME_SHARE * float(self.config.get("ingest.parse_timeout_s")),
         )
 
     def user_words(self) -> list[str]:

@@ -156,6 +156,43 @@ SETTINGS: dict[str, Setting] = {
                 if str(n).strip()
             ),
         ),
+        # --- OCR of scans (ebrain.ingest.ocr) ---
+        Setting(
+            "ocr.enabled",
+            True,
+            "Read scanned PDF pages, images and text in embedded pictures with OCR.",
+            _bool,
+        ),
+        Setting(
+            "ocr.engine",
+            "auto",
+            "OCR engine: auto (rapidocr if installed, else tesseract), rapidocr, "
+            "tesseract[:LANGS] or a plugin's name (entry-point group ebrain.ocr).",
+        ),
+        Setting(
+            "ocr.max_pages",
+            50,
+            "Pages (and embedded images) OCR'd per document; the rest are reported, not read.",
+            int,
+            min=0,
+            max=100_000,
+        ),
+        Setting(
+            "ocr.dpi",
+            150,
+            "Resolution scanned PDF pages are rendered at for OCR.",
+            int,
+            min=72,
+            max=600,
+        ),
+        Setting(
+            "ocr.min_confidence",
+            0.8,
+            "OCR'd pages whose mean confidence is lower are reported as warnings.",
+            float,
+            min=0,
+            max=1,
+        ),
         # --- chunking ---
         Setting("chunk.target_tokens", 380, "Target chunk size in tokens.", int, min=32, max=8192),
         Setting(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,9 +21,9 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
 
     def spy(
-        paths: list[str], options: PrepareOptions, workers: int, batch: int
+        paths: list[str], options: PrepareOptions, workers: int, batch: int, on_page: Any = None
     ) -> Iterator[Prepared | Failed]:
-        for result in prepare_parallel(paths, options, workers, batch):
+        for result in prepare_parallel(paths, options, workers, batch, on_page):
             seen.append(Path(result.path).name)
             yield result
 

@@ -139,6 +139,11 @@ def m015_acl_rules(conn: sa.Connection) -> None:
     _create(conn, t.acl_rule)
 
 
+def m016_ocr(conn: sa.Connection) -> None:
+    """OCR provenance per chunk: mean confidence and boxes on the page images."""
+    _create(conn, t.chunk_ocr)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -155,6 +160,7 @@ MIGRATIONS: list[Migration] = [
     m013_kg,
     m014_chunk_guard,
     m015_acl_rules,
+    m016_ocr,
 ]
 
 

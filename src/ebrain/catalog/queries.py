@@ -407,12 +407,14 @@ def _column(
 
 
 def _chunks(conn: sa.Connection, document_id: int) -> list[dict[str, Any]]:
-    c, g = t.chunk.c, t.chunk_guard.c
+    c, g, o = t.chunk.c, t.chunk_guard.c, t.chunk_ocr.c
     q = (
         sa.select(c.id, c.ord, c.kind, c.text, c.heading_path, c.page_start, c.page_end)
         .add_columns(c.char_start, c.char_end, c.n_tokens)
         .add_columns(g.score.label("injection_score"), g.rule.label("injection_rule"))
+        .add_columns(o.confidence.label("ocr_confidence"), o.boxes.label("ocr_boxes"))
         .outerjoin(t.chunk_guard, g.chunk_id == c.id)
+        .outerjoin(t.chunk_ocr, o.chunk_id == c.id)
         .where(c.document_id == document_id)
         .order_by(c.ord)
     )
@@ -420,8 +422,19 @@ def _chunks(conn: sa.Connection, document_id: int) -> list[dict[str, Any]]:
     for r in conn.execute(q):
         item = dict(r._mapping)
         item["heading_path"] = json.loads(item["heading_path"])
+        item["ocr_boxes"] = json.loads(item["ocr_boxes"]) if item["ocr_boxes"] else None
         out.append(item)
     return out
+
+
+def ocr_provenance(conn: sa.Connection, chunk_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For the chunks read by OCR among `chunk_ids`: mean confidence and boxes on the page
+    images ([page, x0, y0, x1, y1] as page fractions), so a citation can highlight them."""
+    o = t.chunk_ocr.c
+    rows = conn.execute(
+        sa.select(o.chunk_id, o.confidence, o.boxes).where(o.chunk_id.in_(chunk_ids))
+    )
+    return {r.chunk_id: {"confidence": r.confidence, "boxes": json.loads(r.boxes)} for r in rows}
 
 
 def _stats_dict(by: Any, chunks: int, vectors: int, errors: int) -> dict[str, Any]:

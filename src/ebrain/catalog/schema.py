@@ -502,3 +502,18 @@ acl_rule = sa.Table(
     sa.Column("grp", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
 )
+
+# --- OCR provenance (ebrain.ingest.ocr): chunks read from page images, and where on the page ---
+chunk_ocr = sa.Table(
+    "chunk_ocr",
+    metadata,
+    sa.Column(
+        "chunk_id",
+        sa.Integer,
+        sa.ForeignKey("chunk.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("confidence", sa.Float, nullable=False),  # mean confidence of its OCR'd lines
+    # JSON [[page, x0, y0, x1, y1], ...]: line boxes as fractions of the page image, y down
+    sa.Column("boxes", sa.Text, nullable=False, server_default="[]"),
+)

@@ -26,7 +26,10 @@ REASONS = {
     "symlink": ("symbolic link not followed", "未跟随的符号链接"),
     "unsupported": ("unsupported file type", "不支持的文件类型"),
     "undecodable": ("unknown text encoding", "无法识别的文本编码"),
-    "needs_ocr": ("no text layer (needs OCR)", "没有文字层（需要 OCR）"),
+    "needs_ocr": (
+        "a scan: turn OCR on or install an OCR engine",
+        "扫描件：请开启 OCR 或安装 OCR 引擎",
+    ),
     "needs_converter": ("legacy format: install LibreOffice", "旧格式：请安装 LibreOffice"),
     "not_found": ("no such file or folder", "文件或目录不存在"),
     "unreadable": ("cannot be read (permissions)", "无法读取（权限）"),

@@ -46,6 +46,10 @@ class Chunk:
     page_end: int | None
     kind: str
     n_tokens: int
+    # Text read by OCR: mean confidence of its lines and their boxes (page, x0, y0, x1, y1 as
+    # page fractions); None for born-digital text.
+    ocr_confidence: float | None = None
+    ocr_boxes: list[tuple[int, float, float, float, float]] | None = None
 
 
 @dataclass(slots=True)
@@ -261,6 +265,7 @@ def _make_chunk(text: str, pieces: list[_Piece], ord_: int, kind: str, offset: i
     first, last = pieces[0], pieces[-1]
     body = first.text if first.text is not None else text[first.start : last.end]
     pages = [p.block.page for p in pieces if p.block.page is not None]
+    confidence, boxes = _ocr_of(pieces)
     return Chunk(
         ord=ord_,
         text=body,
@@ -271,4 +276,18 @@ def _make_chunk(text: str, pieces: list[_Piece], ord_: int, kind: str, offset: i
         page_end=max(pages) if pages else None,
         kind=kind,
         n_tokens=sum(p.tokens for p in pieces),
+        ocr_confidence=confidence,
+        ocr_boxes=boxes,
     )
+
+
+def _ocr_of(
+    pieces: list[_Piece],
+) -> tuple[float | None, list[tuple[int, float, float, float, float]] | None]:
+    """Mean OCR confidence and boxes of the pieces' blocks (None, None: no OCR'd block)."""
+    found = {id(p.block): p.block.ocr for p in pieces if p.block.ocr is not None}
+    sources = [s for s in found.values() if s is not None]
+    if not sources:
+        return None, None
+    mean = sum(s.confidence for s in sources) / len(sources)
+    return round(mean, 4), [box for s in sources for box in s.boxes]

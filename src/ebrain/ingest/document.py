@@ -9,6 +9,15 @@ BlockKind = Literal["text", "heading", "table"]
 
 
 @dataclass
+class OcrSource:
+    """Where OCR'd text came from: its mean confidence and its boxes on the page images."""
+
+    confidence: float
+    # (page, x0, y0, x1, y1): boxes as fractions of the page's width and height, y down
+    boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+
+
+@dataclass
 class Block:
     """One unit of content: a paragraph, a heading or a table, with where it sits."""
 
@@ -18,6 +27,8 @@ class Block:
     page: int | None = None
     # For tables: rows of cells, the first row being the header. `text` is its Markdown.
     rows: list[list[str]] | None = None
+    # Set when the text was read by OCR from a page image (None: born-digital text).
+    ocr: OcrSource | None = None
 
 
 @dataclass

@@ -19,7 +19,7 @@ from ebrain.index.fts import fts_catch_up
 from ebrain.ingest import store
 from ebrain.ingest.enrich import Enricher, enrich_pending, report_failures
 from ebrain.ingest.paths import clean_text, stored_path
-from ebrain.ingest.pool import prepare_parallel
+from ebrain.ingest.pool import PageFn, prepare_parallel
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, rule_groups, warm_up
 from ebrain.ingest.report import FileResult, IngestReport, Progress
 
@@ -27,10 +27,9 @@ ProgressFn = Callable[[Progress], None]
 
 _SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 # Failures that depend only on the file's bytes: an unchanged file fails the same way again.
-# (needs_converter, too_large, not_found, unreadable depend on the machine or settings: retried.)
-REMEMBERED_REASONS = frozenset(
-    {"corrupt", "encrypted", "empty", "unsupported", "undecodable", "needs_ocr"}
-)
+# (needs_converter, needs_ocr, too_large, not_found, unreadable depend on the machine or the
+# settings: retried. A scan is `needs_ocr` only while OCR is off or no engine is installed.)
+REMEMBERED_REASONS = frozenset({"corrupt", "encrypted", "empty", "unsupported", "undecodable"})
 UNCHANGED_FAILURE_HINT = (
     "unchanged since it failed before, so it was not parsed again; fix or replace the file"
 )
@@ -343,7 +342,11 @@ class IngestPipeline:
 
     def _prepared(self, todo: list[Candidate]) -> Iterator[Prepared | Failed]:
         """Prepared files in order, from a fork pool when it pays off."""
-        return prepare_files([c.os_path for c in todo], self.options, self.jobs)
+        return prepare_files([c.os_path for c in todo], self.options, self.jobs, self._ocr_page)
+
+    def _ocr_page(self, path: str, done: int, total: int) -> None:
+        """Progress of a long scan's OCR, page by page (stage `ocr`)."""
+        self.progress(Progress("ocr", done, total, path=stored_path(path)))
 
     def _store_one(
         self,
@@ -398,7 +401,7 @@ class IngestPipeline:
 
 
 def prepare_files(
-    paths: list[str], options: PrepareOptions, jobs: int
+    paths: list[str], options: PrepareOptions, jobs: int, on_page: PageFn | None = None
 ) -> Iterator[Prepared | Failed]:
     """Parse, classify, chunk and analyze files (ingest's CPU half, nothing stored), in order,
     in a fork pool of `jobs` processes. Even one file is parsed in a worker: a decompression
@@ -408,7 +411,8 @@ def prepare_files(
         return
     warm_up(options)  # load jieba and the parser libraries once; forked workers share them
     workers = max(1, min(jobs, len(paths)))
-    yield from prepare_parallel(paths, options, workers, _chunksize(len(paths), workers))
+    batch = _chunksize(len(paths), workers)
+    yield from prepare_parallel(paths, options, workers, batch, on_page)
 
 
 def _chunksize(files: int, workers: int) -> int:

@@ -25,12 +25,13 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from ebrain.ingest.ocr import progress_scope
 from ebrain.ingest.prepare import (
     MEMORY_HINT,
     Failed,
@@ -43,6 +44,8 @@ from ebrain.ingest.prepare import (
 
 Result = Prepared | Failed
 Item = tuple[int, str]  # (position in the run's file list, path)
+PageFn = Callable[[str, int, int], None]  # (path, OCR'd pages done, pages in the file)
+ROW = 5  # clock table row per worker: pid, start, file number, OCR page done, OCR pages
 WINDOW_PER_WORKER = 4  # batches in flight per worker: keeps workers busy, bounds memory
 WORKER_NICE = 10  # workers yield the CPU to searches and to the writer
 POLL_S = 0.25  # how often the parent looks at the workers' clocks while it waits
@@ -58,12 +61,18 @@ _slot: dict[str, Any] = {}
 
 
 def prepare_parallel(
-    paths: list[str], options: PrepareOptions, workers: int, batch: int
+    paths: list[str],
+    options: PrepareOptions,
+    workers: int,
+    batch: int,
+    on_page: PageFn | None = None,
 ) -> Iterator[Result]:
-    """Prepared files in the order of `paths`, from `workers` forked processes."""
+    """Prepared files in the order of `paths`, from `workers` forked processes; `on_page`
+    hears of each page OCR'd (long scans), while the caller waits."""
     items = list(enumerate(paths))
     batches = [items[i : i + batch] for i in range(0, len(items), batch)]
     line = _Line(paths, options, workers)
+    line.watch.on_page = on_page
     try:
         for _ in batches:
             line.fill(batches)
@@ -78,10 +87,12 @@ class _Watch:
     def __init__(self, context: Any, paths: list[str], options: PrepareOptions, n: int) -> None:
         self.paths = paths
         self.options = options
-        self.clocks = context.Array("d", 3 * n, lock=False)  # per worker: pid, start, file no
+        self.clocks = context.Array("d", ROW * n, lock=False)  # a ROW per worker
         self.next_slot = context.Value("i", 0)
         self.forked = context.get_start_method() == "fork"
         self.timed_out: set[int] = set()
+        self.on_page: PageFn | None = None
+        self._pages: dict[int, float] = {}  # worker row -> OCR page last reported
 
     def initargs(self) -> tuple[Any, ...]:
         """What `_init_worker` gets in each new worker."""
@@ -102,13 +113,24 @@ class _Watch:
         """Kill each worker that has been on one file for longer than parse_timeout_s."""
         limit = self.options.parse_timeout_s
         now = time.monotonic()
-        for row in range(0, len(self.clocks), 3):
-            pid, started, number = self.clocks[row : row + 3]
+        for row in range(0, len(self.clocks), ROW):
+            pid, started, number, page, pages = self.clocks[row : row + ROW]
+            self._page_news(row, int(number), page, pages)
             if limit > 0 and started > 0 and now - started > limit:
                 self.timed_out.add(int(number))
                 self.clocks[row + 1] = 0.0
                 with contextlib.suppress(OSError):
                     os.kill(int(pid), signal.SIGKILL)
+
+    def _page_news(self, row: int, number: int, page: float, pages: float) -> None:
+        """Tell `on_page` when a worker has OCR'd another page since the last look."""
+        if page <= 0:
+            self._pages.pop(row, None)
+        if self.on_page is None or page <= 0 or self._pages.get(row) == page:
+            return
+        self._pages[row] = page
+        if 0 <= number < len(self.paths):
+            self.on_page(self.paths[number], int(page), int(pages))
 
     def timeout_result(self, number: int) -> Failed:
         """The result for a file whose worker was killed for taking too long."""
@@ -196,9 +218,10 @@ class _Line:
 def prepare_batch(items: list[Item], options: PrepareOptions) -> list[Result]:
     """Prepare a few files in a worker (fewer round trips than one file per task)."""
     results = []
-    for number, path in items:
-        _clock(number)
-        results.append(prepare(path, options))
+    with progress_scope(_page_clock):
+        for number, path in items:
+            _clock(number)
+            results.append(prepare(path, options))
     _clock(-1)
     return results
 
@@ -207,7 +230,15 @@ def _clock(number: int) -> None:
     """Tell the parent which file this worker is on (-1: none) and since when."""
     if _slot:
         row, clocks = _slot["row"], _slot["clocks"]
-        clocks[row + 1 : row + 3] = [time.monotonic() if number >= 0 else 0.0, float(number)]
+        started = time.monotonic() if number >= 0 else 0.0
+        clocks[row + 1 : row + ROW] = [started, float(number), 0.0, 0.0]
+
+
+def _page_clock(done: int, total: int) -> None:
+    """Tell the parent how far the OCR of the current file is (pages done, pages)."""
+    if _slot:
+        row, clocks = _slot["row"], _slot["clocks"]
+        clocks[row + 3 : row + ROW] = [float(done), float(total)]
 
 
 def isolated(item: Item, options: PrepareOptions, context: Any) -> Result:
@@ -239,7 +270,7 @@ def _init_worker(parent: int, memory_mb: int, clocks: Any, next_slot: Any) -> No
         os.nice(WORKER_NICE)
     _limit_memory(memory_mb)
     with next_slot.get_lock():
-        row = 3 * next_slot.value
+        row = ROW * next_slot.value
         next_slot.value += 1
     clocks[row] = float(os.getpid())
     _slot.update(row=row, clocks=clocks)

@@ -17,6 +17,7 @@ from ebrain.errors import NotFoundError, ParseError
 from ebrain.ingest.chunk import Chunk, Chunker, ChunkerConfig
 from ebrain.ingest.classify import classify
 from ebrain.ingest.document import Document
+from ebrain.ingest.ocr import OcrOptions
 from ebrain.ingest.paths import clean_text, stored_path
 
 
@@ -34,6 +35,7 @@ class PrepareOptions:
     user_words: tuple[str, ...] = ()
     type_rules: tuple[tuple[str, str], ...] = ()
     acl_rules: tuple[tuple[str, str], ...] = ()  # (glob, group): folder rules for ACL groups
+    ocr: OcrOptions = field(default_factory=OcrOptions)  # scans: on/off, engine, page limit
 
 
 @dataclass
@@ -141,6 +143,7 @@ def _prepare(path: str, options: PrepareOptions) -> Prepared | Failed:
             max_bytes=options.max_bytes,
             libreoffice=options.libreoffice,
             max_inflated=options.max_inflated,
+            ocr=options.ocr,
         )
     except ParseError as exc:
         return failed(path, exc.reason, exc.message, exc.hint)

@@ -288,7 +288,29 @@ def _insert_version(
         for c, terms in zip(prep.chunks, prep.terms, strict=True)
     ]
     hot.run_many(conn, _INSERT_CHUNKS, rows)
+    _insert_ocr(conn, doc_id, prep.chunks)
     fts_add_documents(conn, [doc_id])
+
+
+def _insert_ocr(conn: sa.Connection, doc_id: int, chunks: list[Chunk]) -> None:
+    """OCR provenance rows of the document's chunks that were read from page images."""
+    ocr = {c.ord: c for c in chunks if c.ocr_confidence is not None}
+    if not ocr:
+        return
+    ids = conn.execute(
+        sa.select(t.chunk.c.id, t.chunk.c.ord).where(
+            t.chunk.c.document_id == doc_id, t.chunk.c.ord.in_(list(ocr))
+        )
+    )
+    rows = [
+        {
+            "chunk_id": chunk_id,
+            "confidence": ocr[ord_].ocr_confidence,
+            "boxes": json.dumps([list(b) for b in ocr[ord_].ocr_boxes or []]),
+        }
+        for chunk_id, ord_ in ids
+    ]
+    conn.execute(sa.insert(t.chunk_ocr), rows)
 
 
 def _chunk_row(

@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 
 from ebrain.errors import NotFoundError, ParseError
+from ebrain.ingest.ocr import OcrOptions
 from ebrain.ingest.parsers import parse_file
 from tests.ingest.parsers.parser_builders import make_docx, make_pdf
+
+OCR_OFF = OcrOptions(enabled=False)
 
 
 def reason_of(path: Path, **kwargs: object) -> ParseError:
@@ -66,7 +69,8 @@ def test_pdf_without_any_text_needs_ocr(tmp_path: Path) -> None:
     pdf.add_page()
     pdf.rect(20, 20, 80, 80, style="F")
     pdf.output(str(tmp_path / "scan.pdf"))
-    assert reason_of(tmp_path / "scan.pdf").reason == "needs_ocr"
+    assert reason_of(tmp_path / "scan.pdf", ocr=OCR_OFF).reason == "needs_ocr"
+    assert reason_of(tmp_path / "scan.pdf").reason == "empty"  # OCR ran: no text on the page
 
 
 def test_pdf_page_without_text_is_a_warning(tmp_path: Path) -> None:
@@ -126,7 +130,8 @@ def test_images_need_ocr(tmp_path: Path, name: str) -> None:
         ".webp": b"RIFF\x00\x00\x00\x00WEBPVP8 ",
     }[Path(name).suffix]
     (tmp_path / name).write_bytes(magic + bytes(200))
-    assert reason_of(tmp_path / name).reason == "needs_ocr"
+    assert reason_of(tmp_path / name, ocr=OCR_OFF).reason == "needs_ocr"
+    assert reason_of(tmp_path / name).reason == "corrupt"  # OCR on: not a readable image
 
 
 def test_legacy_format_without_libreoffice_needs_converter(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from ebrain.errors import NotFoundError, ParseError
 from ebrain.ingest.document import Document
+from ebrain.ingest.ocr import OcrOptions, ocr_scope
 from ebrain.ingest.parsers import (
     epub,
     image,
@@ -102,17 +103,19 @@ def parse_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     libreoffice: str = "soffice",
     max_inflated: int = DEFAULT_MAX_INFLATED,
+    ocr: OcrOptions | None = None,
 ) -> Document:
     """Parse one file into a Document with source facts filled, or raise ParseError.
 
     The file is read once, at most `max_bytes` of it; size and hash are those of what was read.
-    Containers in it may unpack to at most `max_inflated` bytes in all.
+    Containers in it may unpack to at most `max_inflated` bytes in all; scans in it are read
+    with the `ocr` options (default: on, the auto engine).
     """
     path = Path(path)
     data, stat = read_bounded(path, max_bytes)
     token = _SOFFICE.set(libreoffice)
     try:
-        with budget_scope(max_inflated):
+        with budget_scope(max_inflated), ocr_scope(ocr):
             doc = parse_bytes(path, data)
     finally:
         _SOFFICE.reset(token)

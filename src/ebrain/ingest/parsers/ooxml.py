@@ -10,10 +10,11 @@ import datetime as dt
 import posixpath
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from ebrain.ingest.document import Block
 from ebrain.ingest.parsers.archive import DAMAGED, Readable, open_archive
 from ebrain.ingest.parsers.base import corrupt
 
@@ -166,6 +167,27 @@ class Package:
                     Rel(rel.get("Id") or "", rel.get("Type") or "", _resolve(folder, target))
                 )
         return out
+
+
+def images(package: Package, part: str) -> list[tuple[str, bytes]]:
+    """The pictures `part` refers to (relationship type image), each once, in order."""
+    names = dict.fromkeys(r.target for r in package.rels(part) if r.type.endswith("/image"))
+    return [(name, package.read(name)) for name in names if package.has(name)]
+
+
+def picture_blocks(
+    package: Package, parts: Sequence[tuple[str, int | None]]
+) -> tuple[list[Block], list[str]]:
+    """Blocks OCR'd from the pictures of each (part, page) that hold text, and warnings."""
+    from ebrain.ingest.ocr.run import DocumentOcr, embedded_blocks
+
+    run = DocumentOcr("an embedded picture")
+    blocks: list[Block] = []
+    for part, page in parts:
+        if not run.active:
+            break
+        blocks += embedded_blocks(images(package, part), run, page)
+    return blocks, run.warnings()
 
 
 def to_int(value: str | None) -> int | None:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ebrain.errors import ParseError
 from ebrain.ingest.document import Block, Document
@@ -26,6 +26,9 @@ from ebrain.ingest.parsers.pdf_grid import (
     path_objects,
 )
 from ebrain.text import is_cjk
+
+if TYPE_CHECKING:
+    from ebrain.ingest.ocr.run import DocumentOcr
 
 # Pages drawing more path objects than this are handed to table detection without more ado.
 MAX_PATHS_SCANNED = 2000
@@ -66,9 +69,10 @@ class PdfParser:
             state.close()
             pdf.close()
         if not any(b.text for b in state.blocks):
-            raise _needs_ocr(pages)
+            raise state.ocr.failure() if state.ocr.done or state.ocr.missing else _needs_ocr(pages)
         doc = make_document(path, "pdf", state.blocks, meta.get("title", ""))
-        doc.pages, doc.meta, doc.warnings = pages, meta, state.warnings
+        doc.pages, doc.meta = pages, meta
+        doc.warnings = state.warnings + state.ocr.warnings()
         return doc
 
 
@@ -81,6 +85,7 @@ class _PdfState:
     outline: list[tuple[int, tuple[str, ...]]]
     blocks: list[Block] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ocr: DocumentOcr = field(default_factory=lambda: _document_ocr())
     _plumber: Any = None
 
     def page_blocks(self, pdf: Any, index: int) -> list[Block]:
@@ -96,10 +101,30 @@ class _PdfState:
             text = page.text()
         finally:
             page.close()
-        if not text.strip():
-            self.warnings.append(f"page {index + 1} has no text layer (needs OCR)")
-            return []
+        from ebrain.ingest.ocr.run import garbage_text
+
+        garbage = garbage_text(text)
+        if not text.strip() or garbage:
+            return self._ocr_page(pdf, index, text if garbage else "")
         return [Block(p, "text", heading, index + 1) for p in _paragraphs(text)]
+
+    def _ocr_page(self, pdf: Any, index: int, garbage: str) -> list[Block]:
+        """The page read by OCR (a scan, or a text layer of mis-encoded fonts: `garbage`)."""
+        number = index + 1
+        if self.ocr.wants_page():
+            blocks = self.ocr.page(render_page(pdf, index, self.ocr.opts.dpi), number, len(pdf))
+        else:
+            blocks = self.ocr.skip(number)
+        if blocks:
+            if garbage:
+                self.warnings.append(f"page {number}: its text layer is garbage; read by OCR")
+            return blocks
+        if garbage:  # OCR could not run: keep what the page said, however odd
+            self.warnings.append(f"page {number}: its text layer looks mis-encoded (needs OCR)")
+            heading = _heading_at(self.outline, index)
+            return [Block(p, "text", heading, number) for p in _paragraphs(garbage)]
+        self.warnings.append(f"page {number} has no text layer (needs OCR)")
+        return []
 
     def _table_blocks(
         self, page: _Page, paths: list[PathObject], index: int, heading: tuple[str, ...]
@@ -147,12 +172,29 @@ def _open(data: bytes) -> Any:
         raise corrupt("PDF", exc) from exc
 
 
+def _document_ocr() -> DocumentOcr:
+    from ebrain.ingest.ocr.run import DocumentOcr
+
+    return DocumentOcr("the PDF")
+
+
+def render_page(pdf: Any, index: int, dpi: int) -> Any:
+    """Page `index` as a PIL RGB image at `dpi`."""
+    page = pdf[index]
+    try:
+        image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        page.close()
+    image.info["dpi"] = (dpi, dpi)
+    return image
+
+
 def _needs_ocr(pages: int) -> ParseError:
     return ParseError(
         "needs_ocr",
         f"the PDF has no text layer on any of its {pages} page(s); it is a scan or images",
-        hint="run OCR first (e.g. `ocrmypdf --language chi_sim+eng in.pdf out.pdf`) "
-        "and ingest the result",
+        hint="turn OCR on (ocr.enabled, ocr.max_pages), or run OCR first (e.g. `ocrmypdf "
+        "--language chi_sim+eng in.pdf out.pdf`) and ingest the result",
     )
 
 

@@ -23,6 +23,7 @@ from ebrain.ingest.parsers.ooxml import (
     package_errors,
     parse_excerpt,
     parse_xml,
+    picture_blocks,
     to_int,
 )
 
@@ -76,10 +77,18 @@ class PptxParser:
             blocks: list[Block] = []
             for number, part in enumerate(slides, start=1):
                 blocks += deck.slide_blocks(part, number)
+            numbered = [(part, n) for n, part in enumerate(slides, start=1)]
+            pictures, warnings = picture_blocks(deck.package, numbered)
             meta = core_meta(deck.package, utc=False)
+        blocks = _in_slide_order(blocks + pictures)
         doc = make_document(path, "pptx", blocks, meta.get("title", ""))
-        doc.pages, doc.meta = len(slides), meta
+        doc.pages, doc.meta, doc.warnings = len(slides), meta, warnings
         return doc
+
+
+def _in_slide_order(blocks: list[Block]) -> list[Block]:
+    """Blocks sorted by slide (stable: a slide's pictures follow its text)."""
+    return sorted(blocks, key=lambda b: b.page or 0)
 
 
 @dataclass

@@ -29,6 +29,7 @@ from ebrain.ingest.parsers.ooxml import (
     core_meta,
     package_errors,
     parse_xml,
+    picture_blocks,
     to_int,
 )
 
@@ -84,9 +85,10 @@ class DocxParser:
             else:
                 styles = _Styles(None)
             blocks = _body_blocks(body, styles)
+            pictures, warnings = picture_blocks(package, [(main, None)])
             meta = core_meta(package, utc=True)
-        doc = make_document(path, "docx", blocks, meta.get("title", ""))
-        doc.meta = meta
+        doc = make_document(path, "docx", blocks + pictures, meta.get("title", ""))
+        doc.meta, doc.warnings = meta, warnings
         return doc
 
 
