@@ -69,6 +69,15 @@ def ingest(
         None, "--jobs", "-j", min=0, max=1024, help="Parser processes (0: one per CPU)."
     ),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first error."),
+    ray: str | None = typer.Option(
+        None,
+        "--ray",
+        is_flag=False,
+        flag_value="auto",
+        metavar="[ADDRESS]",
+        help="Parse and embed on a Ray cluster: an address (HOST:PORT, ray://HOST:PORT), "
+        "auto (the running cluster, the default) or local (start one here). Needs ebrain[ray].",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Ingest documents, incrementally and safely. / 增量导入文档。"""
@@ -78,7 +87,15 @@ def ingest(
         brain = open_brain(ctx)
         with IngestProgress(enabled=not as_json) as bar:
             report = brain.ingest(
-                paths, kb=kb, tags=tag, acl=acl, prune=prune, jobs=jobs, strict=strict, progress=bar
+                paths,
+                kb=kb,
+                tags=tag,
+                acl=acl,
+                prune=prune,
+                jobs=jobs,
+                strict=strict,
+                progress=bar,
+                ray=ray,
             )
         brain.close()
     if as_json:
