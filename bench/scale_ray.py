@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import sys
@@ -54,21 +55,30 @@ def _workspace(name: str) -> Path:
 
 
 def _ingest(dirs: list[Path], jobs: int | None, ray: str | None) -> dict[str, Any]:
-    """One run into a fresh workspace: seconds, files and chunks stored, load before."""
+    """One run into a fresh workspace: seconds, the driver's CPU seconds, files and chunks
+    stored, the load before."""
     ws = _workspace("ws")
     load = os.getloadavg()[0]
     with Brain.open(ws) as brain:
-        t0 = time.perf_counter()
+        cpu0, t0 = _own_cpu(), time.perf_counter()
         report = brain.ingest(dirs, jobs=jobs, ray=ray)
-        seconds = time.perf_counter() - t0
+        seconds, driver_cpu = time.perf_counter() - t0, _own_cpu() - cpu0
     counts = report.counts
     return {
         "seconds": seconds,
         "files": sum(counts.values()),
         "added": counts.get("added", 0),
         "chunks": report.chunks_added,
+        "driver_cpu_s": driver_cpu,
         "load1": load,
     }
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process alone (the driver: triage, store, full-text index; the
+    parsers run in other processes, forked or Ray workers)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _task_overhead(ray: Any, tasks: int = 200) -> float:
@@ -126,6 +136,7 @@ def _summary(rounds: list[dict[str, dict[str, Any]]], config: str) -> dict[str, 
     first = rounds[0][config]
     out = {
         "median_s": median,
+        "median_driver_cpu_s": _median(rounds, config, "driver_cpu_s"),
         "files_per_s": first["files"] / median,
         "chunks_per_s": first["chunks"] / median,
     }
