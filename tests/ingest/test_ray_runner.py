@@ -97,11 +97,9 @@ def reference(tmp_path_factory: pytest.TempPathFactory, server: FakeOpenAI) -> A
     return _snapshot(ws / "catalog.sqlite")
 
 
-def _embedded_inputs(server: FakeOpenAI, since: int) -> int:
-    """Texts sent to /v1/embeddings after request number `since` (the probe included)."""
-    return sum(
-        len(r.body.get("input", [])) for r in server.requests[since:] if r.path == EMBEDDINGS
-    )
+def _embedded_inputs(server: FakeOpenAI) -> int:
+    """Texts sent to /v1/embeddings (the dimension probe included)."""
+    return sum(len(r.body.get("input", [])) for r in server.requests if r.path == EMBEDDINGS)
 
 
 def test_ray_equals_local(cluster: Any, server: FakeOpenAI, reference: Any, tmp_path: Path) -> None:
@@ -146,12 +144,21 @@ class _Killer:
             return
 
 
+@pytest.fixture
+def slow_server() -> Iterator[FakeOpenAI]:
+    """A stand-in whose embedding answers take 0.2 s (embedding tasks stay busy a while)."""
+    fake = start_fake_openai(embedding_dim=16)
+    fake.script(*[Scripted(path=EMBEDDINGS, delay=0.2) for _ in range(200)])
+    yield fake
+    fake.close()
+
+
 def test_killed_worker_loses_and_duplicates_nothing(
-    cluster: Any, server: FakeOpenAI, reference: Any, tmp_path: Path, monkeypatch: Any
+    cluster: Any, slow_server: FakeOpenAI, reference: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(RayIngestPipeline, "files_per_task", 1)  # many small tasks in flight
-    ws = _workspace(tmp_path / "ws", server.url)
-    killer, since = _Killer(), len(server.requests)
+    ws = _workspace(tmp_path / "ws", slow_server.url)
+    killer = _Killer()
     with Brain.open(ws) as brain:
         report = brain.ingest([EXAMPLES], ray="auto", progress=killer)
     assert set(killer.killed) == {"parse", "embed"}, "no worker was killed mid-run"
@@ -160,7 +167,7 @@ def test_killed_worker_loses_and_duplicates_nothing(
     assert vectors == len(chunks) and claims == 0
     assert report.counts == {"added": 51, "failed": 4}
     # the killed embedding task ran again: at most one batch was embedded twice (+ the probe)
-    assert len(chunks) < _embedded_inputs(server, since) <= len(chunks) + BATCH + 1
+    assert len(chunks) < _embedded_inputs(slow_server) <= len(chunks) + BATCH + 1
 
 
 def _driver(ws: Path, address: str) -> subprocess.Popen[bytes]:
@@ -196,21 +203,30 @@ def _kill_when(proc: subprocess.Popen[bytes], db: Path, table: str) -> None:
     proc.wait()
 
 
-def test_killed_driver_resumes_exactly_once(cluster: Any, reference: Any, tmp_path: Path) -> None:
-    slow = start_fake_openai(embedding_dim=16)  # each embedding batch takes 0.2 s
-    slow.script(*[Scripted(path=EMBEDDINGS, delay=0.2) for _ in range(200)])
-    try:
-        ws = _workspace(tmp_path / "ws", slow.url)
-        db, address = ws / "catalog.sqlite", cluster.get_runtime_context().gcs_address
-        _kill_when(_driver(ws, address), db, "document")  # killed while parsing or embedding
-        _kill_when(_driver(ws, address), db, "chunk_vector")  # killed while embedding
-        assert 0 < _count(db, "chunk_vector") < len(reference[1]), "the kill came too late"
-        time.sleep(CLAIM_SECONDS + 0.5)  # the dead driver's claims expire
-        last = _driver(ws, address)
-        _out, err = last.communicate(timeout=300)
-        assert last.returncode == 0, err.decode("utf-8", "replace")[-2000:]
-    finally:
-        slow.close()
+def test_killed_driver_resumes_exactly_once(
+    cluster: Any, slow_server: FakeOpenAI, reference: Any, tmp_path: Path
+) -> None:
+    ws = _workspace(tmp_path / "ws", slow_server.url)
+    db, address = ws / "catalog.sqlite", cluster.get_runtime_context().gcs_address
+    _kill_when(_driver(ws, address), db, "document")  # killed while parsing or embedding
+    _kill_when(_driver(ws, address), db, "chunk_vector")  # killed while embedding
+    assert 0 < _count(db, "chunk_vector") < len(reference[1]), "the kill came too late"
+    time.sleep(CLAIM_SECONDS + 0.5)  # the dead driver's claims expire
+    last = _driver(ws, address)
+    _out, err = last.communicate(timeout=300)
+    assert last.returncode == 0, err.decode("utf-8", "replace")[-2000:]
     docs, chunks, vectors, claims = _snapshot(db)
     assert (docs, chunks) == reference[:2]
     assert vectors == len(chunks) and claims == 0
+
+
+def test_without_ray_installed_the_error_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from ebrain.errors import ConfigError
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` now raises ImportError
+    ws = _workspace(tmp_path / "ws", "http://127.0.0.1:9/v1")
+    with Brain.open(ws) as brain, pytest.raises(ConfigError) as caught:
+        brain.ingest([EXAMPLES], ray="local")
+    assert "pip install 'ebrain[ray]'" in (caught.value.hint or "")
