@@ -146,11 +146,44 @@ def _summary(rounds: list[dict[str, dict[str, Any]]], config: str) -> dict[str, 
     return out
 
 
+LABELS = {
+    "local_jobs1": "local pipeline, `--jobs 1`",
+    "local_jobs2": "local pipeline, `--jobs 2`",
+    "ray_1cpu": "Ray, 1 worker CPU",
+    "ray_2cpu": "Ray, 2 worker CPUs",
+}
+
+
+def table(results: dict[str, Any]) -> str:
+    """The write-up's table (markdown) from a results file."""
+    rows = [
+        "| configuration | median s | files/s | chunks/s | driver CPU s | driver chunks per CPU s |"
+        " per-round s | load1 per round |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    chunks = results["rounds"][0]["local_jobs1"]["chunks"]
+    for config, label in LABELS.items():
+        r = results[config]
+        rounds = [x[config] for x in results["rounds"]]
+        secs = ", ".join(f"{x['seconds']:.1f}" for x in rounds)
+        loads = ", ".join(f"{x['load1']:.0f}" for x in rounds)
+        rows.append(
+            f"| {label} | {r['median_s']:.2f} | {r['files_per_s']:.1f} | {r['chunks_per_s']:.0f} "
+            f"| {r['median_driver_cpu_s']:.2f} | {chunks / r['median_driver_cpu_s']:.0f} "
+            f"| {secs} | {loads} |"
+        )
+    return "\n".join(rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--copies", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--table", action="store_true", help="print the table of the last results")
     args = ap.parse_args()
+    if args.table:
+        print(table(json.loads(RESULT.read_text(encoding="utf-8"))))
+        return
     root = ingest_bench.build_corpus(args.copies, _log)
     dirs = ingest_bench.copy_dirs(root, args.copies)
     results: dict[str, Any] = {
