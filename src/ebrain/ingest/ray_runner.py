@@ -44,13 +44,17 @@ from ebrain.index.embedding import (
     score_batch,
     store_batch,
 )
-from ebrain.ingest.pipeline import MAX_CHUNKSIZE, IngestPipeline, prepare_files
+from ebrain.ingest.pipeline import IngestPipeline, prepare_files
 from ebrain.ingest.pool import crashed
 from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions
 
 INSTALL_HINT = "install the extra: pip install 'ebrain[ray]'"
 LOCAL = "local"  # --ray local: start a Ray instance on this machine for this run
 TASKS_PER_CPU = 2  # tasks in flight per cluster CPU: keeps workers busy, bounds driver memory
+# Files per parse task: each task forks its own limited parser process, which costs about as
+# much as parsing 8 small files (bench/scale_ray.py: 11-12 ms a file with 8 files a task), so
+# tasks take up to 32 files; fewer when there are few files per CPU, to keep every CPU busy.
+MAX_FILES_PER_TASK = 32
 TASK_RETRIES = 3  # Ray re-runs a task whose worker died this many times
 
 
@@ -133,7 +137,7 @@ def prepare_on_ray(
 ) -> Iterator[Prepared | Failed]:
     """Prepared files in the order of `paths`, from Ray tasks (a window of them in flight)."""
     cpus = cluster_cpus(ray)
-    size = files_per_task or max(1, min(MAX_CHUNKSIZE, len(paths) // (cpus * 8)))
+    size = files_per_task or max(1, min(MAX_FILES_PER_TASK, len(paths) // (cpus * 4)))
     batches = [paths[i : i + size] for i in range(0, len(paths), size)]
     remote = ray.remote(num_cpus=1, max_retries=TASK_RETRIES)(prepare_task)
     options_ref = ray.put(options)
