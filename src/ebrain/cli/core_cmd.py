@@ -30,6 +30,10 @@ REASONS = {
     "needs_converter": ("legacy format: install LibreOffice", "旧格式：请安装 LibreOffice"),
     "not_found": ("no such file or folder", "文件或目录不存在"),
     "unreadable": ("cannot be read (permissions)", "无法读取（权限）"),
+    "worker_lost": (
+        "the Ray worker was lost (retried next run)",
+        "Ray 工作进程丢失（下次运行重试）",
+    ),
 }
 
 

@@ -45,8 +45,7 @@ from ebrain.index.embedding import (
     store_batch,
 )
 from ebrain.ingest.pipeline import IngestPipeline, prepare_files
-from ebrain.ingest.pool import crashed
-from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions
+from ebrain.ingest.prepare import Failed, Prepared, PrepareOptions, failed
 
 INSTALL_HINT = "install the extra: pip install 'ebrain[ray]'"
 LOCAL = "local"  # --ray local: start a Ray instance on this machine for this run
@@ -151,14 +150,18 @@ def prepare_on_ray(
 
 
 def _results(ray: Any, batch: list[str], ref: Any) -> list[Prepared | Failed]:
-    """A task's results; when its worker died more often than Ray retries, every file of the
-    batch is reported as a crash (each is retried by the next run: `corrupt` from a crash is
-    remembered only while the file is unchanged)."""
+    """A task's results; when its Ray worker died more often than Ray retries (a lost node,
+    the OOM killer: a file that crashes its parser only kills the forked child), every file
+    of the batch is reported `worker_lost`, which the next run retries."""
     try:
         results: list[Prepared | Failed] = ray.get(ref)
-    except ray.exceptions.RayError:
-        return [crashed(path) for path in batch]
+    except ray.exceptions.RayError as exc:
+        message = f"the Ray worker parsing this file was lost ({type(exc).__name__})"
+        return [failed(path, "worker_lost", message, WORKER_LOST_HINT) for path in batch]
     return results
+
+
+WORKER_LOST_HINT = "run the ingest again; check the Ray cluster's nodes and memory"
 
 
 # --- embed -------------------------------------------------------------------------------
