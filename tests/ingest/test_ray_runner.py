@@ -172,6 +172,38 @@ def test_killed_worker_loses_and_duplicates_nothing(
     assert len(chunks) <= _embedded_inputs(slow_server) <= len(chunks) + BATCH
 
 
+class _ParseKiller:
+    """Kills a Ray worker running a parse task at each of the first `times` parse events."""
+
+    def __init__(self, times: int) -> None:
+        self.times, self.killed = times, 0
+
+    def __call__(self, event: Progress) -> None:
+        if event.stage != "parse" or event.done == 0 or self.killed >= self.times:
+            return
+        for proc in _ray_workers("prepare_task")[:1]:
+            proc.kill()
+            self.killed += 1
+
+
+def test_lost_worker_without_retries_is_retried_by_the_next_run(
+    cluster: Any, server: FakeOpenAI, reference: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from ebrain.ingest import ray_runner
+
+    monkeypatch.setattr(ray_runner, "TASK_RETRIES", 0)  # Ray gives up at the first death
+    monkeypatch.setattr(RayIngestPipeline, "files_per_task", 1)
+    ws = _workspace(tmp_path / "ws", server.url)
+    killer = _ParseKiller(times=3)
+    with Brain.open(ws) as brain:
+        first = brain.ingest([EXAMPLES], ray="auto", progress=killer)
+        lost = [f.path for f in first.files if f.reason == "worker_lost"]
+        second = brain.ingest([EXAMPLES], ray="auto")
+    assert killer.killed and lost, "no parse task was lost"
+    assert sorted(f.path for f in second.files if f.status == "added") == sorted(lost)
+    assert (_snapshot(ws / "catalog.sqlite")[:2]) == reference[:2]
+
+
 def _driver(ws: Path, address: str) -> subprocess.Popen[bytes]:
     cmd = [sys.executable, "-m", "ebrain.cli", "--workspace", str(ws), "ingest", str(EXAMPLES)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
