@@ -169,26 +169,59 @@ class Brain(AnswerMixin):
         jobs: int | None = None,
         strict: bool = False,
         progress: ProgressFn | None = None,
+        ray: str | None = None,
     ) -> IngestReport:
-        """Ingest files and folders into `kb` (created if needed); see IngestReport."""
-        kb_row = self.create_kb(kb)
-        options = self._prepare_options(kb_row.id)
-        jobs = int(self.config.get("ingest.jobs", jobs))
-        enrichers = enrichers_for(self.config.get("ingest.enrichers"))
-        pipeline = IngestPipeline(self.engine, kb_row.id, kb, options, jobs, progress, enrichers)
-        pipeline.flush_index = self.index.flush
-        pipeline.refresh_index = self.index.refresh
+        """Ingest files and folders into `kb` (created if needed); see IngestReport. With
+        `ray` (a Ray address, `auto` or `local`) parsing and embedding run on that cluster."""
+        if ray is None:
+            return self._ingest(paths, kb, tags, acl, prune, jobs, strict, progress)
+        from ebrain.ingest.ray_runner import connected
+
+        with connected(ray) as cluster:
+            return self._ingest(paths, kb, tags, acl, prune, jobs, strict, progress, cluster)
+
+    def _ingest(
+        self,
+        paths: Iterable[Path | str],
+        kb: str,
+        tags: Iterable[str],
+        acl: Iterable[str],
+        prune: bool,
+        jobs: int | None,
+        strict: bool,
+        progress: ProgressFn | None,
+        cluster: Any = None,
+    ) -> IngestReport:
+        pipeline = self._pipeline(kb, jobs, progress, cluster)
         report = pipeline.run([Path(p) for p in paths], tags, acl, prune, strict)
         self.index.flush()  # what --prune removed
         if self.config.get("ingest.embed") and report.ok:
-            report.embedded, note = self._embed_after_ingest(progress)
+            report.embedded, note = self._embed_after_ingest(progress, cluster)
             if note:
                 report.notes.append(note)
         return report
 
-    def _embed_after_ingest(self, progress: ProgressFn | None) -> tuple[int, str]:
+    def _pipeline(
+        self, kb: str, jobs: int | None, progress: ProgressFn | None, cluster: Any
+    ) -> IngestPipeline:
+        """The ingest pipeline for `kb`: local, or with its parse stage on a Ray cluster."""
+        kb_row = self.create_kb(kb)
+        options = self._prepare_options(kb_row.id)
+        jobs = int(self.config.get("ingest.jobs", jobs))
+        enrichers = enrichers_for(self.config.get("ingest.enrichers"))
+        args = (self.engine, kb_row.id, kb, options, jobs, progress, enrichers)
+        pipeline = IngestPipeline(*args)
+        if cluster is not None:
+            from ebrain.ingest.ray_runner import RayIngestPipeline
+
+            pipeline = RayIngestPipeline(*args, cluster=cluster)
+        pipeline.flush_index = self.index.flush
+        pipeline.refresh_index = self.index.refresh
+        return pipeline
+
+    def _embed_after_ingest(self, progress: ProgressFn | None, cluster: Any) -> tuple[int, str]:
         try:
-            return self.embed_pending(progress=progress), ""
+            return self._embed(progress, None, cluster), ""
         except IndexMismatchError as exc:
             return 0, f"{exc.message}; {exc.hint}"
         except BackendError as exc:
@@ -241,18 +274,38 @@ class Brain(AnswerMixin):
         )
         return index_for(context)
 
-    def embed_pending(self, progress: ProgressFn | None = None, limit: int | None = None) -> int:
-        """Embed chunks that have no vector yet (resumable); return how many were embedded."""
+    def embed_pending(
+        self, progress: ProgressFn | None = None, limit: int | None = None, ray: str | None = None
+    ) -> int:
+        """Embed chunks that have no vector yet (resumable); return how many were embedded.
+        With `ray` (a Ray address, `auto` or `local`) the batches are embedded on that cluster."""
+        if ray is None:
+            return self._embed(progress, limit, None)
+        from ebrain.ingest.ray_runner import connected
+
+        with connected(ray) as cluster:
+            return self._embed(progress, limit, cluster)
+
+    def _embed(self, progress: ProgressFn | None, limit: int | None, cluster: Any) -> int:
         if self.embedder is None:
             return 0
         batch = int(self.config.get("embed.batch_size"))
+        claim_s = float(self.config.get("embed.claim_seconds"))
 
         def report(done: int, total: int) -> None:
             if progress is not None:
                 progress(Progress("embed", done, total))
 
         scorer = self._chunk_scorer()
-        return embed_pending(self.engine, self.embedder, self.index, batch, report, limit, scorer)
+        if cluster is None:
+            return embed_pending(
+                self.engine, self.embedder, self.index, batch, report, limit, scorer, claim_s
+            )
+        from ebrain.ingest.ray_runner import embed_on_ray
+
+        spec = str(self.config.get("embed.model"))
+        args = (self.index, batch, report, scorer, claim_s)
+        return embed_on_ray(cluster, self.engine, self.embedder, spec, *args)
 
     def _chunk_scorer(self) -> Any:
         """The firewall's ingest scorer when `guard.score_chunks` is on (else None)."""

@@ -256,6 +256,15 @@ SETTINGS: dict[str, Setting] = {
             min=1,
             max=1000,
         ),
+        Setting(
+            "embed.claim_seconds",
+            600.0,
+            "How long a run holds the chunks it is embedding; a killed run's chunks go back to "
+            "the pending pool after this (longer than one batch takes to embed).",
+            float,
+            min=1.0,
+            max=86400.0,
+        ),
         # --- answers and models ---
         Setting(
             "model.default",

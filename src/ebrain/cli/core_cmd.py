@@ -33,6 +33,10 @@ REASONS = {
     "needs_converter": ("legacy format: install LibreOffice", "旧格式：请安装 LibreOffice"),
     "not_found": ("no such file or folder", "文件或目录不存在"),
     "unreadable": ("cannot be read (permissions)", "无法读取（权限）"),
+    "worker_lost": (
+        "the Ray worker was lost (retried next run)",
+        "Ray 工作进程丢失（下次运行重试）",
+    ),
 }
 
 
@@ -72,6 +76,15 @@ def ingest(
         None, "--jobs", "-j", min=0, max=1024, help="Parser processes (0: one per CPU)."
     ),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first error."),
+    ray: str | None = typer.Option(
+        None,
+        "--ray",
+        is_flag=False,
+        flag_value="auto",
+        metavar="[ADDRESS]",
+        help="Parse and embed on a Ray cluster: an address (HOST:PORT, ray://HOST:PORT), "
+        "auto (the running cluster, the default) or local (start one here). Needs ebrain[ray].",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Ingest documents, incrementally and safely. / 增量导入文档。"""
@@ -81,7 +94,15 @@ def ingest(
         brain = open_brain(ctx)
         with IngestProgress(enabled=not as_json) as bar:
             report = brain.ingest(
-                paths, kb=kb, tags=tag, acl=acl, prune=prune, jobs=jobs, strict=strict, progress=bar
+                paths,
+                kb=kb,
+                tags=tag,
+                acl=acl,
+                prune=prune,
+                jobs=jobs,
+                strict=strict,
+                progress=bar,
+                ray=ray,
             )
         brain.close()
     if as_json:

@@ -127,18 +127,18 @@ def _pending_batch(conn: sa.Connection, limit: int) -> list[tuple[int, str]]:
     return [(int(r[0]), embed_text(r[1], r[2], r[3])) for r in conn.execute(q)]
 
 
-def claim_batch(engine: sa.Engine, owner: str, limit: int) -> list[tuple[int, str]]:
-    """Claim up to `limit` pending chunks nobody holds (expired claims are dropped first);
-    return their ids and embedding texts."""
+def claim_batch(
+    engine: sa.Engine, owner: str, limit: int, seconds: float = CLAIM_SECONDS
+) -> list[tuple[int, str]]:
+    """Claim up to `limit` pending chunks nobody holds for `seconds` (expired claims are
+    dropped first); return their ids and embedding texts."""
     with write_conn(engine) as conn, conn.begin():
         embed_claim.create(conn, checkfirst=True)
         now = time.time()
         conn.execute(sa.delete(embed_claim).where(embed_claim.c.expires < now))
         batch = _pending_batch(conn, limit)
         if batch:
-            rows = [
-                {"chunk_id": c, "owner": owner, "expires": now + CLAIM_SECONDS} for c, _ in batch
-            ]
+            rows = [{"chunk_id": c, "owner": owner, "expires": now + seconds} for c, _ in batch]
             conn.execute(sa.insert(embed_claim), rows)
     return batch
 
@@ -149,7 +149,7 @@ def release_claims(engine: sa.Engine, owner: str) -> None:
         conn.execute(sa.delete(embed_claim).where(embed_claim.c.owner == owner))
 
 
-def _store(
+def store_batch(
     engine: sa.Engine,
     index: SearchIndex,
     embedder: EmbeddingModel,
@@ -163,7 +163,7 @@ def _store(
     index.upsert([IndexedChunk(cid, None, vec) for cid, vec in zip(ids, vecs, strict=True)])
 
 
-def _score(
+def score_batch(
     engine: sa.Engine,
     scorer: ChunkScorer,
     embedder: EmbeddingModel,
@@ -188,6 +188,7 @@ def embed_pending(
     progress: EmbedProgress | None = None,
     limit: int | None = None,
     scorer: ChunkScorer | None = None,
+    claim_seconds: float = CLAIM_SECONDS,
 ) -> int:
     """Embed chunks that have no vector and that no other run holds; each batch is stored
     on its own, so a kill loses one batch at most. With a scorer, each batch's vectors are
@@ -200,14 +201,14 @@ def embed_pending(
     total = min(total, limit) if limit is not None else total
     owner, done = uuid.uuid4().hex, 0
     while done < total:
-        batch = claim_batch(engine, owner, min(batch_size, total - done))
+        batch = claim_batch(engine, owner, min(batch_size, total - done), claim_seconds)
         if not batch:
             break
         try:
             vecs = embedder.embed_batch([text for _, text in batch], kind="passage")
-            _store(engine, index, embedder, [cid for cid, _ in batch], vecs)
+            store_batch(engine, index, embedder, [cid for cid, _ in batch], vecs)
             if scorer is not None:
-                _score(engine, scorer, embedder, batch, vecs)
+                score_batch(engine, scorer, embedder, batch, vecs)
         finally:
             release_claims(engine, owner)
         done += len(batch)
