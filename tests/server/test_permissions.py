@@ -89,6 +89,11 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("DELETE", "/api/admin/keys/{key_id}"): _json("/api/admin/keys/nope", {}),
     ("GET", "/api/admin/audit"): _json("/api/admin/audit", {}),
     ("GET", "/api/admin/audit/verify"): _json("/api/admin/audit/verify", {}),
+    ("GET", "/api/kg/entity"): _json("/api/kg/entity?name=ombatix", {}),
+    ("GET", "/api/kg/neighbors"): _json("/api/kg/neighbors?name=K-773", {}),
+    ("GET", "/api/kg/path"): _json("/api/kg/path?from=ombatix&to=K-773", {}),
+    ("GET", "/api/kg/records/{kind}"): _json("/api/kg/records/contract", {}),
+    ("GET", "/api/kg/export"): _json("/api/kg/export?format=jsonld", {}),
     ("GET", "/v1/models"): _json("/v1/models", {}),
     ("POST", "/v1/chat/completions"): _json(
         "/v1/chat/completions",
