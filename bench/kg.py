@@ -198,8 +198,10 @@ def _corpus_records(brain: Brain, d: dict[str, Any], doc_id: int, c: Counter) ->
         )
         _field(c, "date", f.get("signed"), g["signed"])
     if "action_items" in d:
+        # action items of the document's minutes or fault-analysis record (8D reports have them)
         recs = _records_of(brain, doc_id, "meeting_minutes")
-        items = recs[0]["fields"].get("action_items", []) if recs else []
+        recs += _records_of(brain, doc_id, "fault_analysis")
+        items = next((r["fields"]["action_items"] for r in recs if "action_items" in r["fields"]), [])
         pred = {(name_key("person", i["owner"]), i.get("due")) for i in items}
         gold = {(name_key("person", i["owner"]), i["deadline"]) for i in d["action_items"]}
         aliases = _person_aliases(brain)
