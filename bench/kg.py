@@ -201,7 +201,9 @@ def _corpus_records(brain: Brain, d: dict[str, Any], doc_id: int, c: Counter) ->
         # action items of the document's minutes or fault-analysis record (8D reports have them)
         recs = _records_of(brain, doc_id, "meeting_minutes")
         recs += _records_of(brain, doc_id, "fault_analysis")
-        items = next((r["fields"]["action_items"] for r in recs if "action_items" in r["fields"]), [])
+        items = next(
+            (r["fields"]["action_items"] for r in recs if "action_items" in r["fields"]), []
+        )
         pred = {(name_key("person", i["owner"]), i.get("due")) for i in items}
         gold = {(name_key("person", i["owner"]), i["deadline"]) for i in d["action_items"]}
         aliases = _person_aliases(brain)

@@ -194,9 +194,9 @@ def action_items(text: str, mentions: Sequence[Mention]) -> list[tuple[dict[str,
             continue
         due = _day_in(mentions, start, end)
         nxt = lines[n + 1] if n + 1 < len(lines) else ""
-        if due is None and len(nxt.strip()) <= 40:  # the due date on its own line ("截止：3月15日")
-            if not _first(mentions, "person", end + 1, end + 1 + len(nxt)):
-                due = _day_in(mentions, end + 1, end + 1 + len(nxt))
+        below = (end + 1, end + 1 + len(nxt))  # the due date on its own line ("截止：3月15日")
+        if due is None and len(nxt.strip()) <= 40 and not _first(mentions, "person", *below):
+            due = _day_in(mentions, *below)
         task = _task_text(line, owner.name)
         item = {
             "owner": owner.name,
