@@ -355,7 +355,7 @@ def _recall(hits: list[Any], gold: set[str]) -> float:
 # --- cost ---------------------------------------------------------------------------------
 def timed_ingest(
     ws_root: Path, name: str, embed: str, enrich: bool, paths: list[Path]
-) -> tuple[Brain, float]:
+) -> tuple[Brain, float, float]:
     ws = ws_root / name
     Brain.init(ws).close()
     enrichers = "kg" if enrich else ""
@@ -363,14 +363,27 @@ def timed_ingest(
         f"embed:\n  model: {embed}\ningest:\n  enrichers: '{enrichers}'\n  jobs: 1\n", "utf-8"
     )
     brain = Brain.open(ws)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     brain.ingest(paths)
-    return brain, time.perf_counter() - t0
+    return brain, time.perf_counter() - t0, time.process_time() - c0
 
 
-def throughput(brain: Brain, parse_s: float) -> dict[str, Any]:
+def plain_ingest(ws_root: Path, name: str, paths: list[Path], runs: int = 3) -> tuple[float, float]:
+    """Median wall and CPU seconds of `runs` ingests without the enricher (fresh workspaces)."""
+    walls, cpus = [], []
+    for i in range(runs):
+        brain, wall, cpu = timed_ingest(ws_root, f"{name}{i}", "none", False, paths)
+        brain.close()
+        walls.append(wall)
+        cpus.append(cpu)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def throughput(brain: Brain, parse: tuple[float, float], runs: int = 3) -> dict[str, Any]:
     """Offline extraction speed over every stored document (text in memory, no catalog writes)
-    against the time ingest took without the enricher (parse, chunk, store: `parse_s`)."""
+    against the time ingest took without the enricher (parse, chunk, store: `parse`, median
+    wall and CPU seconds); medians of `runs` passes, wall clock and this process's CPU time
+    (the machine is shared: the CPU ratio is the steadier one)."""
     from datetime import date
 
     from ebrain.kg.enricher import extract
@@ -382,13 +395,19 @@ def throughput(brain: Brain, parse_s: float) -> dict[str, Any]:
         full = brain.document(d["id"], with_text=True, principal=OWNER)
         texts.append((full["text"], full["doc_type"], full.get("doc_date")))
         chunks += len(full["chunks"])
-    t0 = time.perf_counter()
-    for text, doc_type, day in texts:
-        extract(text, doc_type, date.fromisoformat(day[:10]) if day else None)
-    took = time.perf_counter() - t0
-    return {"documents": len(texts), "chunks": chunks, "extract_s": round(took, 3),
-            "chunks_per_s": round(chunks / took, 1), "ingest_without_kg_s": round(parse_s, 3),
-            "ratio": round(took / parse_s, 3)}  # fmt: skip
+    walls, cpus = [], []
+    for _ in range(runs):
+        t0, c0 = time.perf_counter(), time.process_time()
+        for text, doc_type, day in texts:
+            extract(text, doc_type, date.fromisoformat(day[:10]) if day else None)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    took, cpu = statistics.median(walls), statistics.median(cpus)
+    return {"documents": len(texts), "chunks": chunks, "runs": runs, "extract_s": round(took, 3),
+            "chunks_per_s": round(chunks / took, 1), "ingest_without_kg_s": round(parse[0], 3),
+            "ratio": round(took / parse[0], 3), "extract_cpu_s": round(cpu, 3),
+            "ingest_without_kg_cpu_s": round(parse[1], 3),
+            "cpu_ratio": round(cpu / parse[1], 3)}  # fmt: skip
 
 
 def doc_ids(brain: Brain, root: Path) -> dict[str, int]:
@@ -409,13 +428,11 @@ def main() -> None:
     registry.register("kg", create_kg)
     tmp = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     try:
-        plain, corpus_s = timed_ingest(tmp, "plain", "none", False, [CORPUS])
-        plain.close()
-        plain, fix_s = timed_ingest(tmp, "plainfix", "none", False, [FIXTURES / "docs"])
-        plain.close()
-        brain, _ = timed_ingest(tmp, "kg", args.embed, True, [CORPUS])
+        corpus_s = plain_ingest(tmp, "plain", [CORPUS])
+        fix_s = plain_ingest(tmp, "plainfix", [FIXTURES / "docs"])
+        brain, _, _ = timed_ingest(tmp, "kg", args.embed, True, [CORPUS])
         brain.kg.extract()  # second pass: every document sees the names the first pass learnt
-        fix, _ = timed_ingest(tmp, "fix", "none", True, [FIXTURES / "docs"])
+        fix, _, _ = timed_ingest(tmp, "fix", "none", True, [FIXTURES / "docs"])
         fix.kg.extract()
         if args.sweep:
             for w in (float(x) for x in args.sweep.split(",")):

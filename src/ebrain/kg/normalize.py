@@ -11,7 +11,6 @@ Inputs are bounded: patterns are linear and numbers are capped in length.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -153,7 +152,13 @@ def _windows(
     """(offset, piece) of the text around each hint (plain substring search, or a match of
     `pattern`), within its line, widened to word edges and merged: the full patterns only run
     there."""
-    hits = [m.start() for m in _hint_regex(hints).finditer(text)]
+    low = text.translate(_ASCII_LOWER)
+    hits: list[int] = []
+    for hint in hints:
+        at = low.find(hint)
+        while at != -1:
+            hits.append(at)
+            at = low.find(hint, at + len(hint))
     if pattern is not None:
         hits += [m.start() for m in pattern.finditer(text)]
     spans: list[list[int]] = []
@@ -164,13 +169,6 @@ def _windows(
         else:
             spans.append([a, b])
     return [(a, text[a:b]) for a, b in spans]
-
-
-@functools.lru_cache(maxsize=8)
-def _hint_regex(hints: tuple[str, ...]) -> re.Pattern[str]:
-    """One compiled scan for the hints (ASCII case folded only: offsets never move)."""
-    ordered = sorted(hints, key=len, reverse=True)
-    return re.compile("|".join(re.escape(h) for h in ordered), re.I | re.A)
 
 
 def _widen(text: str, a: int, b: int) -> tuple[int, int]:
