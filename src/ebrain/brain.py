@@ -374,20 +374,22 @@ class Brain(AnswerMixin):
         report: str = "support",
         *,
         principal: Principal,
-        kb: str | None = None,
+        kb: str | Sequence[str] | None = None,
         since: str | None = None,
         min_count: int = 2,
     ) -> dict[str, Any]:
         """Support insights from the transcript records `principal` may read (ebrain.kg.insights):
         top issue categories per product and month, negative share, unresolved cases, emerging
-        complaints; within `kb` when given, from the day `since` (YYYY-MM-DD) when given."""
+        complaints; within the knowledge base(s) `kb` when given, from the day `since`
+        (YYYY-MM-DD) when given."""
         from ebrain.kg.insights import support_insights
 
         if report != "support":
             raise InvalidInputError(f"unknown report {report!r}", hint="reports: support")
         if not 1 <= min_count <= 1000:
             raise InvalidInputError("invalid --min-count", hint="give 1 to 1000")
-        kbs = list(self._known_kbs((kb,))) if kb is not None else None
+        names = _tuple(kb)
+        kbs = list(self._known_kbs(names)) if names else None
         records = self.kg.scoped(kbs).records("transcript", principal=principal, limit=10_000)
         return support_insights(records, _date(since), min_count)
 

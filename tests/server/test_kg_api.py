@@ -3,6 +3,8 @@ and its key's knowledge bases (the secret document names Wombatix Holdings and Q
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ebrain.auth import Principal
 from tests.server.harness import Running
 
@@ -60,3 +62,27 @@ def test_bad_input_is_a_clear_error(running: Running) -> None:
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_input"
         assert c.get("/api/kg/entity", params={"name": "x" * 201}).status_code == 422
         assert c.get("/api/kg/entity", params={"name": "   "}).status_code == 422
+
+
+def test_support_insights_count_only_readable_transcripts(running: Running, tmp_path: Path) -> None:
+    chat = "Support chat\n\nDate: {day}\nCustomer: {who}\nProduct: {product}\n" + (
+        "Customer: the {product} keeps going offline, this is unacceptable.\n"
+        "Support: we are looking into it.\nCustomer: still not fixed.\n"
+    )
+    for name, acl, who, product in (
+        ("support_chat_public_2024-05-02.txt", [], "Dongfang Machinery Co., Ltd.", "HT-2000"),
+        ("support_chat_secret_2024-05-03.txt", ["hr"], "Wombatix Holdings Ltd.", "QX-7731"),
+    ):
+        path = tmp_path / "chats" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(chat.format(day=name[-14:-4], who=who, product=product), "utf-8")
+        running.brain.ingest([path], kb="main", acl=acl, jobs=1)
+    with running.client("admin") as c:
+        member = c.get("/api/kg/insights/support").json()
+    with running.client("otto") as c:
+        outsider = c.get("/api/kg/insights/support", params={"since": "2024-01-01"})
+        bad = c.get("/api/kg/insights/support", params={"since": "2024-13-01"})
+    assert member["transcripts"] == 2 and "QX-7731" in str(member)
+    assert outsider.status_code == 200 and outsider.json()["transcripts"] == 1
+    assert "QX-7731" not in outsider.text and "Wombatix" not in outsider.text
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_input"

@@ -94,6 +94,7 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/kg/path"): _json("/api/kg/path?from=ombatix&to=K-773", {}),
     ("GET", "/api/kg/records/{kind}"): _json("/api/kg/records/contract", {}),
     ("GET", "/api/kg/export"): _json("/api/kg/export?format=jsonld", {}),
+    ("GET", "/api/kg/insights/support"): _json("/api/kg/insights/support", {}),
     ("GET", "/v1/models"): _json("/v1/models", {}),
     ("POST", "/v1/chat/completions"): _json(
         "/v1/chat/completions",

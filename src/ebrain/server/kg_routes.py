@@ -1,4 +1,5 @@
-"""Knowledge-graph routes: the queries of `ebrain kg entity|neighbors|path|records|export`.
+"""Knowledge-graph routes: the queries of `ebrain kg entity|neighbors|path|records|export` and
+`ebrain insights support`.
 
 Every read runs as the caller's Principal and within the caller's key's knowledge bases: an
 entity that only documents the caller may not read mention answers 404, like one that does not
@@ -77,3 +78,21 @@ def export(
 ) -> Response:
     text = _graph(request, who).export(fmt, principal=who.principal)
     return Response(text, media_type=MEDIA[fmt])
+
+
+@router.get(
+    "/insights/support",
+    summary="Support insights from the transcripts you may read (as `ebrain insights support`)",
+)
+def support_insights(
+    request: Request,
+    who: Viewer,
+    kb: list[str] | None = Query(None, max_length=50),
+    since: str | None = Query(None, max_length=10, description="YYYY-MM-DD"),
+    min_count: int = Query(2, ge=1, le=1000),
+) -> dict[str, Any]:
+    brain = request.app.state.server.brain
+    out: dict[str, Any] = brain.insights(
+        "support", principal=who.principal, kb=who.scoped_kbs(kb), since=since, min_count=min_count
+    )
+    return out
