@@ -23,6 +23,7 @@ from ebrain.kg.where import parse_where
 
 MAX_NAME = 200
 MAX_HOPS = 4
+MAX_EXPANDED = 300  # entities a path search expands (one query each): bounded time per request
 _BRIDGE_TYPES = ("org", "project", "contract", "person", "case")
 
 
@@ -145,14 +146,17 @@ class KnowledgeGraph:
         }
 
     def path(self, a: str, b: str, *, principal: Principal) -> dict[str, Any]:
-        """The shortest chain of entities from `a` to `b` (shared documents, at most 4 hops)."""
+        """The shortest chain of entities from `a` to `b` (shared documents, at most 4 hops and
+        MAX_EXPANDED entities searched)."""
         start, goal = self._one(a, principal), self._one(b, principal)
         prev: dict[int, int | None] = {start: None}
         frontier = deque([(start, 0)])
-        while frontier and goal not in prev:
+        expanded = 0
+        while frontier and goal not in prev and expanded < MAX_EXPANDED:
             node, depth = frontier.popleft()
             if depth >= MAX_HOPS:
                 continue
+            expanded += 1
             for nxt, _d, _k in self.q.co_mentions([node], principal, limit=100):
                 if nxt not in prev:
                     prev[nxt] = node
