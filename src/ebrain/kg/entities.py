@@ -793,7 +793,7 @@ def _bracketed(text: str) -> list[re.Match[str]]:
     last = 0
     opens = sorted(i for c in "(（" for i in _positions(text, c))
     for i in opens:
-        if i < last:
+        if i < last or not _may_pair(text, i):
             continue
         m = _ALIAS_PAIR.search(text, max(last, i - 120), min(len(text), i + 130))
         while m is not None and m.end() <= i:
@@ -802,6 +802,18 @@ def _bracketed(text: str) -> list[re.Match[str]]:
             out.append(m)
             last = m.end()
     return out
+
+
+_ZH_IN_BRACKETS = re.compile(r"[\u4e00-\u9fff]{2,20}[)）]")
+
+
+def _may_pair(text: str, i: int) -> bool:
+    """Whether the bracket at `i` can hold a stated pair: Chinese inside it ("Grace Zhao
+    (赵敏)"), or Chinese before it and a capital after it ("赵敏 (Grace Zhao)")."""
+    if _ZH_IN_BRACKETS.match(text, i + 1):
+        return True
+    before = text[max(0, i - 2) : i].rstrip()
+    return bool(before) and "\u4e00" <= before[-1] <= "\u9fff" and text[i + 1 : i + 2].isupper()
 
 
 def _positions(text: str, needle: str) -> list[int]:
