@@ -250,6 +250,13 @@ def _png_bars(series: list[tuple[str, list[int]]]) -> str | None:
 
 def _chart(series: list[tuple[str, list[int]]], charts: str) -> dict[str, Any]:
     png = _png_bars(series) if charts in ("auto", "png") and series else None
+    if png is None and charts == "png" and series:
+        from ebrain.errors import InvalidInputError
+
+        raise InvalidInputError(
+            "PNG charts need matplotlib",
+            hint="pip install 'ebrain[charts]', or use --charts svg",
+        )
     return {"png": png, "svg": None if png else _svg_bars(series)}
 
 
