@@ -445,6 +445,30 @@ class Brain(AnswerMixin):
             return fuse_graph(result, linked, self.index, filters, k)
         return fuse_graph(result, linked, self.index, filters, k, graph_weight)
 
+    def insights(
+        self,
+        report: str = "support",
+        *,
+        principal: Principal,
+        kb: str | Sequence[str] | None = None,
+        since: str | None = None,
+        min_count: int = 2,
+    ) -> dict[str, Any]:
+        """Support insights from the transcript records `principal` may read (ebrain.kg.insights):
+        top issue categories per product and month, negative share, unresolved cases, emerging
+        complaints; within the knowledge base(s) `kb` when given, from the day `since`
+        (YYYY-MM-DD) when given."""
+        from ebrain.kg.insights import support_insights
+
+        if report != "support":
+            raise InvalidInputError(f"unknown report {report!r}", hint="reports: support")
+        if not 1 <= min_count <= 1000:
+            raise InvalidInputError("invalid --min-count", hint="give 1 to 1000")
+        names = _tuple(kb)
+        kbs = list(self._known_kbs(names)) if names else None
+        records = self.kg.scoped(kbs).records("transcript", principal=principal, limit=10_000)
+        return support_insights(records, _date(since), min_count)
+
     def _known_kbs(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The kb names, or InvalidInputError naming the known ones."""
         if not names:

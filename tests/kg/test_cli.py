@@ -54,3 +54,19 @@ def test_kg_commands_json(kg_brain: Brain, tmp_path: Path) -> None:
 def test_kg_unknown_entity_is_a_clean_error(kg_brain: Brain) -> None:
     code, out = _run(kg_brain.workspace.path, "entity", "nobody", "--json")
     assert code == 1 and "nobody" in out["error"]["message"]  # type: ignore[index]
+
+
+def test_search_graph_flag(kg_brain: Brain, tmp_path: Path) -> None:
+    corpus = _write(tmp_path / "c", {"a/恒达合同.txt": CONTRACT, "b/纪要.md": MINUTES})
+    kg_brain.ingest([corpus])
+    ws = str(kg_brain.workspace.path)
+    args = ["--workspace", ws, "search", "黄建国 的合同", "--json"]
+    plain = json.loads(runner.invoke(build(), args).stdout)
+    graph = runner.invoke(build(), [*args, "--graph", "--hops", "1"])
+    assert graph.exit_code == 0, graph.stdout
+    hits = json.loads(graph.stdout)["hits"]
+    assert hits and hits[0]["title"] == "恒达合同"
+    assert plain["hits"]
+    assert "质量专题会议纪要" in {h["title"] for h in hits}  # reached through 恒达 / HT2023-015
+    bad = runner.invoke(build(), [*args, "--graph", "--hops", "9"])
+    assert bad.exit_code != 0

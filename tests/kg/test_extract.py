@@ -151,3 +151,32 @@ def test_long_hostile_text_is_bounded() -> None:
     text = ("(" * 5000) + ("甲方：" * 5000) + ("A" * 50_000) + ("1" * 50_000)
     found = extract(text, "contract", None)
     assert isinstance(found.mentions, list)
+
+
+def test_action_items_from_owner_tables_and_next_line_due_dates() -> None:
+    report = (
+        "8D 报告：HT-2000 过热\n\nD6 措施实施与验证\n\n| 措施 | 负责人 | 完成期限 | 状态 |\n"
+        "|---|---|---|---|\n| 固件 V1.8.4 发布 | 孙浩 | 2024-02-09 | 进行中 |\n"
+        "| 通知受影响客户 | 张伟 | 2024-01-19 | 已完成 |\n"
+    )
+    (rec,) = extract(report, "fault_analysis", date(2024, 1, 26)).records
+    items = {(i["owner"], i["due"]) for i in rec.fields["action_items"]}
+    assert items == {("孙浩", "2024-02-09"), ("张伟", "2024-01-19")}
+    minutes = (
+        "# 项目周会\n\n日期：2024-03-05\n\n## 行动计划\n\n- 王磊：完成散热改进方案\n"
+        "  截止：2024年3月15日\n- 李娜：回访客户\n"
+    )
+    (rec,) = extract(minutes, "meeting_minutes", date(2024, 3, 5)).records
+    items = {(i["owner"], i["due"]) for i in rec.fields["action_items"]}
+    assert items == {("王磊", "2024-03-15"), ("李娜", None)}
+
+
+def test_departments_are_found_from_their_suffix() -> None:
+    text = "人事行政部、售后服务部和国际业务中心；质量技术部；Sales Department; 部门：未知部"
+    assert _names(text, "department") == {
+        "人事行政部",
+        "售后服务部",
+        "国际业务中心",
+        "技术部",
+        "Sales Department",
+    }

@@ -196,3 +196,19 @@ def test_structured_question_from_records_with_citations(kg_brain: Brain, tmp_pa
     assert kg_brain.kg.ask("恒达的联系人是谁？", principal=OWNER) is None
     outsider = Principal.user("bob", ["x"])
     assert kg_brain.kg.ask("2023年的合同总金额", principal=outsider)["count"] == 2  # public docs
+
+
+def test_names_stated_only_in_unreadable_documents_stay_hidden(
+    kg_brain: Brain, tmp_path: Path
+) -> None:
+    secret = _write(tmp_path / "s", {"hr/chair.txt": EMAIL})  # states "Grace Zhao (赵敏)"
+    public = _write(tmp_path / "p", {"pub/note.txt": "# 周会\n\n主持人：赵敏。会上讨论了排期。\n"})
+    kg_brain.ingest([secret], acl=["hr"])
+    kg_brain.ingest([public])
+    outsider = Principal.user("bob", ["sales"])
+    seen = kg_brain.kg.entity("赵敏", principal=outsider)["entities"][0]
+    assert seen["name"] == "赵敏"
+    assert all("Grace" not in a["name"] for a in seen["aliases"])
+    assert "Grace" not in kg_brain.kg.export("graphml", principal=outsider)
+    full = kg_brain.kg.entity("赵敏", principal=Principal.user("hr", ["hr"]))["entities"][0]
+    assert "Grace Zhao" in {full["name"], *(a["name"] for a in full["aliases"])}

@@ -17,14 +17,15 @@ import uvicorn
 from ebrain.brain import Brain
 from ebrain.server import create_app
 
-LEXICAL = "embed:\n  model: none\ningest:\n  embed: false\n  jobs: 1\n"
+LEXICAL = "embed:\n  model: none\ningest:\n  embed: false\n  jobs: 1\n  enrichers: kg\n"
 
 # The secret document: a viewer outside group "hr" must never see any of these strings.
 SECRET_TITLE = "Zephyrine salary bands"
-SECRET_MARKERS = ("earns the most", "are confidential", "quokka team")
+SECRET_MARKERS = ("earns the most", "are confidential", "quokka team", "Wombatix", "QK-7731")
 SECRET_TEXT = (
     f"# {SECRET_TITLE}\n\nThe QUOKKAPAY salary bands for the quokka team are confidential. "
-    "Zephyrine grade one earns the most. Overheating controllers are not covered here.\n"
+    "Zephyrine grade one earns the most. Overheating controllers are not covered here. "
+    "The bands were agreed with Wombatix Holdings Ltd. under contract QK-7731 on 2025-03-01.\n"
 )
 PUBLIC_TEXT = (
     "# HT-2000 maintenance\n\nIf the HT-2000 controller overheats, check the fan and the air "

@@ -89,6 +89,12 @@ MATRIX: dict[tuple[str, str], Call] = {
     ("GET", "/api/admin/audit"): _json("/api/admin/audit", {}),
     ("GET", "/api/admin/audit/verify"): _json("/api/admin/audit/verify", {}),
     ("GET", "/metrics"): _json("/metrics", {}),
+    ("GET", "/api/kg/entity"): _json("/api/kg/entity?name=ombatix", {}),
+    ("GET", "/api/kg/neighbors"): _json("/api/kg/neighbors?name=K-773", {}),
+    ("GET", "/api/kg/path"): _json("/api/kg/path?from=ombatix&to=K-773", {}),
+    ("GET", "/api/kg/records/{kind}"): _json("/api/kg/records/contract", {}),
+    ("GET", "/api/kg/export"): _json("/api/kg/export?format=jsonld", {}),
+    ("GET", "/api/kg/insights/support"): _json("/api/kg/insights/support", {}),
     ("GET", "/v1/models"): _json("/v1/models", {}),
     ("POST", "/v1/chat/completions"): _json(
         "/v1/chat/completions",

@@ -167,11 +167,14 @@ def drop_orphans(conn: sa.Connection, candidates: Sequence[int] | None = None) -
 
 
 # --- reads --------------------------------------------------------------------------------
-def visible_documents(principal: Principal) -> sa.Select[Any]:
-    """Ids of the documents `principal` may read (public ones, or shared with its groups)."""
+def visible_documents(principal: Principal, kbs: Sequence[str] | None = None) -> sa.Select[Any]:
+    """Ids of the documents `principal` may read (public ones, or shared with its groups),
+    within the knowledge bases `kbs` when given (an API key limited to some)."""
     who = require_principal(principal)
     d, acl = t.document.c, t.document_acl.c
     q = sa.select(d.id)
+    if kbs is not None:
+        q = q.where(d.kb_id.in_(sa.select(t.kb.c.id).where(t.kb.c.name.in_(list(kbs)))))
     if who.is_owner:
         return q
     public = ~sa.exists().where(acl.document_id == d.id)
@@ -182,8 +185,30 @@ def visible_documents(principal: Principal) -> sa.Select[Any]:
 class KgQueries:
     """Named reads and user edits over the graph tables of one catalog engine."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, kbs: Sequence[str] | None = None) -> None:
         self.engine = engine
+        self.kbs = None if kbs is None else tuple(kbs)  # limited to these knowledge bases
+
+    def _visible(self, principal: Principal) -> sa.Select[Any]:
+        return visible_documents(principal, self.kbs)
+
+    def visible_texts(
+        self, entity_ids: Sequence[int], principal: Principal
+    ) -> dict[int, list[str]]:
+        """entity id -> the names its visible mentions use, most used first."""
+        m = t.kg_mention.c
+        n = sa.func.count()
+        q = (
+            sa.select(m.entity_id, m.text, n)
+            .where(m.entity_id.in_(list(entity_ids)), m.document_id.in_(self._visible(principal)))
+            .group_by(m.entity_id, m.text)
+            .order_by(m.entity_id, n.desc(), m.text)
+        )
+        out: dict[int, list[str]] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(q):
+                out.setdefault(int(r[0]), []).append(str(r[1]))
+        return out
 
     def find(
         self, kind: str | None, keys: Iterable[tuple[str, str]], principal: Principal
@@ -201,7 +226,7 @@ class KgQueries:
             if not ids:
                 return []
             seen = sa.select(m.entity_id).where(
-                m.entity_id.in_(ids), m.document_id.in_(visible_documents(principal))
+                m.entity_id.in_(ids), m.document_id.in_(self._visible(principal))
             )
             return sorted({int(r[0]) for r in conn.execute(seen.distinct())})
 
@@ -215,7 +240,7 @@ class KgQueries:
             sa.select(m.entity_id, sa.func.count())
             .where(
                 m.entity_id.in_(sa.union(names, aliases)),
-                m.document_id.in_(visible_documents(principal)),
+                m.document_id.in_(self._visible(principal)),
             )
             .group_by(m.entity_id)
             .order_by(sa.func.count().desc())
@@ -258,9 +283,7 @@ class KgQueries:
                 path.label("path"),
             )
             .join(t.document, d.id == m.document_id)
-            .where(
-                m.entity_id.in_(list(entity_ids)), m.document_id.in_(visible_documents(principal))
-            )
+            .where(m.entity_id.in_(list(entity_ids)), m.document_id.in_(self._visible(principal)))
             .order_by(m.document_id, m.chunk_id, m.start)
             .limit(min(limit, MAX_ROWS))
         )
@@ -276,7 +299,7 @@ class KgQueries:
         """(entity id, shared documents, shared chunks) of the entities mentioned with these,
         dates and amounts left out, most shared first."""
         m1, m2, e = t.kg_mention.alias("m1"), t.kg_mention.alias("m2"), t.kg_entity.c
-        visible = visible_documents(principal)
+        visible = self._visible(principal)
         docs = sa.func.count(sa.distinct(m2.c.document_id))
         chunks = sa.func.count(
             sa.distinct(sa.case((m2.c.chunk_id == m1.c.chunk_id, m2.c.chunk_id)))
@@ -304,7 +327,7 @@ class KgQueries:
             sa.select(t.kg_relation)
             .where(
                 sa.or_(r.src_id.in_(ids), r.dst_id.in_(ids)),
-                r.document_id.in_(visible_documents(principal)),
+                r.document_id.in_(self._visible(principal)),
             )
             .order_by(r.id)
             .limit(min(limit, MAX_ROWS))
@@ -323,7 +346,7 @@ class KgQueries:
             .where(
                 m.entity_id.in_(list(entity_ids)),
                 m.chunk_id.is_not(None),
-                m.document_id.in_(visible_documents(principal)),
+                m.document_id.in_(self._visible(principal)),
             )
             .group_by(m.chunk_id)
             .order_by(n.desc(), sa.func.count().desc(), m.chunk_id)
@@ -338,7 +361,7 @@ class KgQueries:
         """document id -> (how many of the entities it mentions, the chunk mentioning most)."""
         m = t.kg_mention.c
         ids = list(entity_ids)
-        visible = visible_documents(principal)
+        visible = self._visible(principal)
         per_chunk = (
             sa.select(m.document_id, m.chunk_id, sa.func.count(sa.distinct(m.entity_id)))
             .where(m.entity_id.in_(ids), m.chunk_id.is_not(None), m.document_id.in_(visible))
@@ -386,7 +409,7 @@ class KgQueries:
                 path.label("path"),
             )
             .join(t.document, d.id == rc.document_id)
-            .where(rc.type == kind, rc.document_id.in_(visible_documents(principal)))
+            .where(rc.type == kind, rc.document_id.in_(self._visible(principal)))
             .order_by(rc.document_id, rc.id)
             .limit(limit)
         )
@@ -403,7 +426,7 @@ class KgQueries:
     def visible_entities(self, principal: Principal, limit: int = MAX_ROWS) -> list[dict[str, Any]]:
         """Every visible entity (for export)."""
         e, m = t.kg_entity.c, t.kg_mention.c
-        seen = sa.select(m.entity_id).where(m.document_id.in_(visible_documents(principal)))
+        seen = sa.select(m.entity_id).where(m.document_id.in_(self._visible(principal)))
         q = sa.select(e.id, e.type, e.name).where(e.id.in_(seen)).order_by(e.id).limit(limit)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
@@ -424,7 +447,7 @@ class KgQueries:
             .join(e1, e1.c.id == m1.c.entity_id)
             .join(e2, e2.c.id == m2.c.entity_id)
             .where(
-                m1.c.document_id.in_(visible_documents(principal)),
+                m1.c.document_id.in_(self._visible(principal)),
                 e1.c.type.not_in(skip),
                 e2.c.type.not_in(skip),
             )

@@ -25,7 +25,7 @@ def _root_app() -> typer.Typer:
 # Noun groups: module ebrain.cli.<noun>_cmd defines `app: typer.Typer`.
 NOUNS = ["kb", "docs", "index", "dict", "plan", "guard", "models", "prompt", "config", "eval"]
 NOUNS += ["user", "group", "key", "audit"]  # the server's identity and audit log
-NOUNS.append("kg")  # ebrain.cli.kg_cmd: the knowledge graph
+NOUNS += ["kg", "insights"]  # ebrain.cli.kg_cmd: the knowledge graph; its reports
 # Top-level verbs: module ebrain.cli.<verb>_cmd defines `register(app)`.
 VERBS = ["core", "search", "ask", "serve", "migrate"]
 

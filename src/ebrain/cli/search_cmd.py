@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import typer
 
 from ebrain.auth import Principal
@@ -34,12 +36,22 @@ def search(
         "--explain",
         help="Show BM25, dense and fused scores, the fusion's evidence and weight.",
     ),
+    graph: bool = typer.Option(
+        False,
+        "--graph",
+        help="Graph-aware: fuse in the chunks linked to the entities the query names and their "
+        "neighbours (needs `ingest.enrichers: kg`). / 图谱增强检索。",
+    ),
+    hops: int = typer.Option(1, "--hops", min=0, max=2, help="With --graph: neighbour hops."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Search the knowledge base. / 搜索知识库。"""
     with handled(as_json):
         brain = open_brain(ctx)
-        result = brain.search_ex(
+        run = brain.search_ex
+        if graph:
+            run = functools.partial(brain.search_graph, hops=hops)
+        result = run(
             query,
             k,
             kb=kb or None,

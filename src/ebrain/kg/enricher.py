@@ -240,7 +240,7 @@ class Writer:
             for prod in {m.name: m for m in mentions if m.type == "product"}.values():
                 if number is not None:
                     out.append(self._rel(number, "about_product", prod, at))
-        if record.type == "meeting_minutes":
+        if record.type in ("meeting_minutes", "fault_analysis"):
             subject = next((m for m in mentions if m.type in ("project", "contract")), None)
             for item in f.get("action_items", []):
                 owner = by_name.get(("person", item["owner"]))

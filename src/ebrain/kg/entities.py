@@ -235,10 +235,12 @@ _GENERIC_ORG = {
 }
 _ROLE_PREFIX = re.compile(r"^(?:甲方|乙方|丙方|买方|卖方|供方|需方|委托方|受托方|客户|供应商)")
 _PROJECT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]{2,24}?项目")
-_DEPARTMENT = re.compile(
-    r"(?:人事行政|人力资源|销售|研发|质量|品质|人事|行政|财务|技术|生产|采购|市场|客服|售后服务|"
-    r"售后|信息|法务|海外|国际业务|工程|项目管理|设备)(?:部|科|中心)"
-    r"|\b(?:Sales|R&D|Quality|Finance|HR|Human Resources|Engineering|Procurement|Marketing|"
+_DEPARTMENT_ZH = ("人事行政", "人力资源", "销售", "研发", "质量", "品质", "人事", "行政", "财务",
+                  "技术", "生产", "采购", "市场", "客服", "售后服务", "售后", "信息", "法务", "海外",
+                  "国际业务", "工程", "项目管理", "设备")  # fmt: skip
+_DEPARTMENT_ZH_SUFFIX = re.compile(r"部|科|中心")  # found first: the names are matched backwards
+_DEPARTMENT_EN = re.compile(
+    r"\b(?:Sales|R&D|Quality|Finance|HR|Human Resources|Engineering|Procurement|Marketing|"
     r"Customer Service|IT|Legal|Operations)\s+(?:Department|Dept\.?|Team)\b"
 )
 
@@ -268,13 +270,34 @@ def tag(text: str, gazetteer: Gazetteer | None = None) -> list[tuple[str, str, i
     del gazetteer
     tagger = _tagger(())
     out: list[tuple[str, str, int]] = []
-    pos = 0
-    with _tag_lock:
-        pairs = tagger.tag(text)
-    for word, flag in pairs:
-        out.append((word, flag, pos))
-        pos += len(word)
+    for base, run in _cjk_runs(text):  # lines without Chinese are not tagged
+        pos = base
+        with _tag_lock:
+            pairs = tagger.tag(run)
+        for word, flag in pairs:
+            out.append((word, flag, pos))
+            pos += len(word)
     return out
+
+
+def _cjk_runs(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) of the runs of consecutive lines that hold a Chinese character."""
+    runs: list[tuple[int, str]] = []
+    start = end = -1
+    for m in _LINE.finditer(text):
+        if _CJK.search(m.group(0)):
+            if start < 0:
+                start = m.start()
+            end = m.end()
+        elif start >= 0:
+            runs.append((start, text[start:end]))
+            start = -1
+    if start >= 0:
+        runs.append((start, text[start:end]))
+    return runs
+
+
+_LINE = re.compile(r"[^\n]*\n?")
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -770,7 +793,7 @@ def _bracketed(text: str) -> list[re.Match[str]]:
     last = 0
     opens = sorted(i for c in "(（" for i in _positions(text, c))
     for i in opens:
-        if i < last:
+        if i < last or not _may_pair(text, i):
             continue
         m = _ALIAS_PAIR.search(text, max(last, i - 120), min(len(text), i + 130))
         while m is not None and m.end() <= i:
@@ -779,6 +802,18 @@ def _bracketed(text: str) -> list[re.Match[str]]:
             out.append(m)
             last = m.end()
     return out
+
+
+_ZH_IN_BRACKETS = re.compile(r"[\u4e00-\u9fff]{2,20}[)）]")
+
+
+def _may_pair(text: str, i: int) -> bool:
+    """Whether the bracket at `i` can hold a stated pair: Chinese inside it ("Grace Zhao
+    (赵敏)"), or Chinese before it and a capital after it ("赵敏 (Grace Zhao)")."""
+    if _ZH_IN_BRACKETS.match(text, i + 1):
+        return True
+    before = text[max(0, i - 2) : i].rstrip()
+    return bool(before) and "\u4e00" <= before[-1] <= "\u9fff" and text[i + 1 : i + 2].isupper()
 
 
 def _positions(text: str, needle: str) -> list[int]:
@@ -901,9 +936,18 @@ def _dates(text: str, ref: date | None) -> list[Mention]:
 
 
 def _departments(text: str) -> list[Mention]:
-    return [
-        Mention("department", m.group(0), m.start(), m.end()) for m in _DEPARTMENT.finditer(text)
+    found = [
+        Mention("department", m.group(0), m.start(), m.end()) for m in _DEPARTMENT_EN.finditer(text)
     ]
+    last = 0  # the end of the last Chinese match (matches do not overlap)
+    for m in _DEPARTMENT_ZH_SUFFIX.finditer(text) if _CJK.search(text) else ():
+        head = text[max(last, m.start() - 4) : m.start()]
+        name = max((n for n in _DEPARTMENT_ZH if head.endswith(n)), key=len, default=None)
+        if name is not None:
+            start = m.start() - len(name)
+            found.append(Mention("department", text[start : m.end()], start, m.end()))
+            last = m.end()
+    return sorted(found, key=lambda x: x.start)
 
 
 # --- the extractor ---------------------------------------------------------------------
@@ -947,11 +991,11 @@ def extract_entities(
 def _resolve_overlaps(known: Iterable[Mention], guessed: Iterable[Mention]) -> list[Mention]:
     ranked = [(0, m) for m in known] + [(1, m) for m in guessed]
     ranked.sort(key=lambda p: (-(p[1].end - p[1].start), p[0], _PRIORITY.get(p[1].type, 9)))
-    taken: list[tuple[int, int]] = []
+    used = bytearray(max((m.end for _s, m in ranked), default=0))  # 1: a kept mention's char
     kept: list[Mention] = []
     for _src, m in ranked:
-        if any(m.start < e and s < m.end for s, e in taken):
+        if m.end > m.start and used.find(1, m.start, m.end) != -1:
             continue
-        taken.append((m.start, m.end))
+        used[m.start : m.end] = b"\x01" * (m.end - m.start)
         kept.append(m)
     return sorted(kept, key=lambda m: m.start)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -23,16 +23,41 @@ from ebrain.kg.where import parse_where
 
 MAX_NAME = 200
 MAX_HOPS = 4
+MAX_EXPANDED = 300  # entities a path search expands (one query each): bounded time per request
 _BRIDGE_TYPES = ("org", "project", "contract", "person", "case")
 
 
 class KnowledgeGraph:
     """Graph queries over one workspace catalog."""
 
-    def __init__(self, engine: sa.Engine, gateway: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        gateway: Callable[[], Any] | None = None,
+        kbs: Sequence[str] | None = None,
+    ) -> None:
         self.engine = engine
-        self.q = KgQueries(engine)
+        self.q = KgQueries(engine, kbs)
         self._gateway = gateway  # the model gateway, for the model extractor (lazy)
+
+    def scoped(self, kbs: Sequence[str] | None) -> KnowledgeGraph:
+        """The same graph read within these knowledge bases only (None: all of them)."""
+        return self if kbs is None else KnowledgeGraph(self.engine, self._gateway, kbs)
+
+    def shown(self, ids: Sequence[int], principal: Principal) -> dict[int, dict[str, Any]]:
+        """Entity rows as `principal` may see them: names and aliases that only documents it
+        may not read use are left out (the owner, unscoped, sees them all)."""
+        rows = self.q.entities(ids)
+        if require_principal(principal).is_owner and self.q.kbs is None:
+            return rows
+        texts = self.q.visible_texts(list(rows), principal)
+        for eid, row in rows.items():
+            names = texts.get(eid, [])
+            users = {a["name"] for a in row["aliases"] if a["source"] == "user"}
+            row["aliases"] = [a for a in row["aliases"] if a["name"] in users or a["name"] in names]
+            if names and row["name"] not in names and row["name"] not in users:
+                row["name"] = names[0]
+        return rows
 
     # --- lookup ----------------------------------------------------------------------
     def resolve(self, name: str, principal: Principal, kind: str | None = None) -> list[int]:
@@ -63,9 +88,9 @@ class KnowledgeGraph:
                 f"no entity named {name!r}",
                 hint="check the spelling, or ingest with `ingest.enrichers: kg`",
             )
-        rows = self.q.entities(ids)
+        rows = self.shown(ids, principal)
         mentions = self.q.mentions(ids, principal)
-        relations = self._named_relations(self.q.relations(ids, principal))
+        relations = self._named_relations(self.q.relations(ids, principal), principal)
         out = []
         for eid in ids:
             docs: dict[int, dict[str, Any]] = {}
@@ -92,8 +117,11 @@ class KnowledgeGraph:
             out.append({**rows[eid], "documents": list(docs.values()), "relations": rel})
         return {"query": name, "entities": out}
 
-    def _named_relations(self, rels: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        names = self.q.entities(sorted({r["src_id"] for r in rels} | {r["dst_id"] for r in rels}))
+    def _named_relations(
+        self, rels: list[dict[str, Any]], principal: Principal
+    ) -> list[dict[str, Any]]:
+        ends = sorted({r["src_id"] for r in rels} | {r["dst_id"] for r in rels})
+        names = self.shown(ends, principal)
         return [
             {**r, "src": names[r["src_id"]]["name"], "dst": names[r["dst_id"]]["name"]}
             for r in rels
@@ -104,9 +132,9 @@ class KnowledgeGraph:
     def neighbors(self, name: str, limit: int = 20, *, principal: Principal) -> dict[str, Any]:
         """Entities linked to `name`: explicit relations, then shared documents and chunks."""
         eid = self._one(name, principal)
-        rels = self._named_relations(self.q.relations([eid], principal))
+        rels = self._named_relations(self.q.relations([eid], principal), principal)
         co = self.q.co_mentions([eid], principal, limit=max(1, min(limit, 500)))
-        info = self.q.entities([c[0] for c in co] + [eid])
+        info = self.shown([c[0] for c in co] + [eid], principal)
         return {
             "entity": info[eid],
             "relations": rels,
@@ -118,14 +146,17 @@ class KnowledgeGraph:
         }
 
     def path(self, a: str, b: str, *, principal: Principal) -> dict[str, Any]:
-        """The shortest chain of entities from `a` to `b` (shared documents, at most 4 hops)."""
+        """The shortest chain of entities from `a` to `b` (shared documents, at most 4 hops and
+        MAX_EXPANDED entities searched)."""
         start, goal = self._one(a, principal), self._one(b, principal)
         prev: dict[int, int | None] = {start: None}
         frontier = deque([(start, 0)])
-        while frontier and goal not in prev:
+        expanded = 0
+        while frontier and goal not in prev and expanded < MAX_EXPANDED:
             node, depth = frontier.popleft()
             if depth >= MAX_HOPS:
                 continue
+            expanded += 1
             for nxt, _d, _k in self.q.co_mentions([node], principal, limit=100):
                 if nxt not in prev:
                     prev[nxt] = node
@@ -135,7 +166,7 @@ class KnowledgeGraph:
         chain = [goal]
         while (p := prev[chain[-1]]) is not None:
             chain.append(p)
-        info = self.q.entities(chain)
+        info = self.shown(chain, principal)
         return {"from": a, "to": b, "found": True, "path": [info[i] for i in reversed(chain)]}
 
     # --- records ------------------------------------------------------------------------
@@ -158,6 +189,8 @@ class KnowledgeGraph:
             raise InvalidInputError(f"unknown format {fmt!r}", hint="use graphml or jsonld")
         nodes = self.q.visible_entities(principal)
         ids = {n["id"] for n in nodes}
+        shown = self.shown(sorted(ids), principal)
+        nodes = [{**n, "name": shown[n["id"]]["name"]} for n in nodes if n["id"] in shown]
         edges = [
             (a, "co_mentioned", b, n)
             for a, b, n in self.q.co_mention_edges(principal)

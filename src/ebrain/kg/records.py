@@ -144,7 +144,11 @@ def _law(text: str, rec: Record) -> None:
 
 # --- meeting minutes --------------------------------------------------------------------
 _ACTIONS_HEAD = re.compile(
-    r"(?:行动项|待办事项|后续工作|Action\s+items?|Next\s+steps|跟进事项)", re.I
+    r"(?:行动项|行动计划|待办事项|后续工作|下一步工作|跟进事项|任务分工|工作安排"
+    r"|Action\s+items?|Action\s+plan|Next\s+steps|To-?dos?|Follow-?ups?)"
+    # or a table whose header names an owner column and a due column (8D D6, action plans)
+    r"|(?m:^\|[^\n]*(?:负责人|责任人|Owner|Responsible)[^\n]*(?:期限|截止|完成时间|日期|Due|Deadline)[^\n]*$)",
+    re.I,
 )
 _DECISION = re.compile(
     r"(?:^|\n)[^\n]{0,20}?(?:决定|决议|一致同意|会议确定|Decision|Decided|Agreed)[^\n]{0,300}", re.I
@@ -175,7 +179,8 @@ def action_items(text: str, mentions: Sequence[Mention]) -> list[tuple[dict[str,
         return []
     out: list[tuple[dict[str, Any], int, int]] = []
     pos = head.end()
-    for line in text[head.end() : head.end() + 8000].split("\n"):
+    lines = text[head.end() : head.end() + 8000].split("\n")
+    for n, line in enumerate(lines):
         start, end = pos, pos + len(line)
         pos = end + 1
         if (
@@ -187,16 +192,11 @@ def action_items(text: str, mentions: Sequence[Mention]) -> list[tuple[dict[str,
         owner = _first(mentions, "person", start, end)
         if owner is None or len(line.strip()) < 6:
             continue
-        due = next(
-            (
-                m
-                for m in mentions
-                if m.type == "date"
-                and start <= m.start < end
-                and (m.value or {}).get("kind") == "day"
-            ),
-            None,
-        )
+        due = _day_in(mentions, start, end)
+        nxt = lines[n + 1] if n + 1 < len(lines) else ""
+        below = (end + 1, end + 1 + len(nxt))  # the due date on its own line ("截止：3月15日")
+        if due is None and len(nxt.strip()) <= 40 and not _first(mentions, "person", *below):
+            due = _day_in(mentions, *below)
         task = _task_text(line, owner.name)
         item = {
             "owner": owner.name,
@@ -205,6 +205,18 @@ def action_items(text: str, mentions: Sequence[Mention]) -> list[tuple[dict[str,
         }
         out.append((item, start, end))
     return out[:50]
+
+
+def _day_in(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
+    """The first day-precise date mentioned in [start, end)."""
+    return next(
+        (
+            m
+            for m in mentions
+            if m.type == "date" and start <= m.start < end and (m.value or {}).get("kind") == "day"
+        ),
+        None,
+    )
 
 
 def _task_text(line: str, owner: str) -> str:
@@ -232,6 +244,9 @@ def fault_record(text: str, mentions: Sequence[Mention]) -> Record:
     product = next((m for m in mentions if m.type == "product"), None)
     if product is not None:
         rec.put("product", product.name, product.start, product.end)
+    items = action_items(text, mentions)
+    if items:
+        rec.put("action_items", [i[0] for i in items], items[0][1], items[-1][2])
     for name, cue in _FAULT_CUES.items():
         m = re.search(
             rf"(?:^|\n)[#\s\d.、一二三四五六七八（）()]*(?:{cue})[^\n]{{0,20}}?[:：]?\s*\n*(?P<v>[^\n]{{4,{_VALUE_CHARS}}})",

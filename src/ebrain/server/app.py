@@ -11,7 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 
-from ebrain.server import admin, auth_routes, content, errors, oidc, openai_api, uploads
+from ebrain.server import admin, auth_routes, content, errors, kg_routes, oidc, openai_api, uploads
 from ebrain.server.limits import BodyLimit
 from ebrain.server.metrics import Metrics
 from ebrain.server.security import metrics_reader
@@ -97,7 +97,7 @@ def create_app(brain: Any, *, run_jobs: bool = True) -> FastAPI:
     app.state.server = state
     app.state.metrics = metrics
     errors.install(app)
-    for module in (auth_routes, oidc, content, uploads, admin, openai_api):
+    for module in (auth_routes, oidc, content, kg_routes, uploads, admin, openai_api):
         app.include_router(module.router)
     _ops(app, state)
     _middleware(app, state, metrics)
