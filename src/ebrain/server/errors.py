@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ebrain.errors import EbrainError
 from ebrain.i18n import say
+from ebrain.i18n_errors import localized
 
 log = logging.getLogger("ebrain.server")
 
@@ -102,7 +103,8 @@ def status_of(exc: EbrainError) -> int:
 async def _ebrain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EbrainError)
     _count(request, exc.code)
-    return error_response(status_of(exc), exc.code, exc.message, exc.hint)
+    message, hint = localized(exc, lang(request))  # Accept-Language: zh -> Chinese
+    return error_response(status_of(exc), exc.code, message, hint)
 
 
 def lang(request: Request) -> str:
