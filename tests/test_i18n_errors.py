@@ -249,3 +249,19 @@ def test_api_not_found_in_chinese(api: tuple[str, str]) -> None:
         assert resp.json()["error"] == {"code": "not_found", "message": "没有任务 'nosuchjob'"}
         resp = client.get("/api/jobs/nosuchjob", headers={"Accept-Language": "en"})
         assert resp.json()["error"]["message"] == "no job 'nosuchjob'"
+
+
+def test_api_invalid_input_in_chinese_with_hint(api: tuple[str, str]) -> None:
+    url, key = api
+    headers = {"Authorization": f"Bearer {key}", "Accept-Language": "zh-CN"}
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        resp = client.post("/api/search", json={"query": "fan", "kb": ["zz"]})
+        assert resp.status_code == 422
+        error = resp.json()["error"]
+        assert error["code"] == "invalid_input"
+        assert error["message"] == "未知的知识库 'zz'"
+        assert error["hint"].startswith("已有知识库：")
+        resp = client.post(
+            "/api/search", json={"query": "fan", "kb": ["zz"]}, headers={"Accept-Language": "en-US"}
+        )
+        assert resp.json()["error"]["message"] == "unknown knowledge base 'zz'"

@@ -98,17 +98,22 @@ def fail(error: EbrainError, as_json: bool = False, code: int = 1) -> NoReturn:
     lang = current_locale()
     message, hint = localized(error, lang)
     if as_json:
-        body = error.to_dict()
-        body["error"]["message"] = message
-        if hint:
-            body["error"]["hint"] = hint
-        emit_json(body)
+        emit_json(_error_shape(error, message, hint))
     else:
         label, tip = say("error:", "错误：", lang), say("hint:", "提示：", lang)
         err_console.print(f"[bold red]{label}[/] {safe(message)}", highlight=False)
         if hint:
             err_console.print(f"[yellow]{tip}[/] {safe(hint)}", highlight=False)
     raise typer.Exit(code)
+
+
+def _error_shape(error: EbrainError, message: str, hint: str) -> dict[str, Any]:
+    """`error.to_dict()` with the message and hint in the user's language."""
+    body = error.to_dict()
+    body["error"]["message"] = message
+    if hint:
+        body["error"]["hint"] = hint
+    return body
 
 
 def check_date(value: str | None) -> str | None:
