@@ -190,6 +190,14 @@ def test_a_hostile_value_is_captured_not_interpreted() -> None:
     assert localized(error, "zh")[0] == "{path}\\1 (?P<x> 处没有 ebrain 工作区"
 
 
+def test_values_that_repeat_the_template_literals_still_match() -> None:
+    """The groups are atomic (linear matching): a value holding the literals is still taken."""
+    text = "a.pdf is 1 MiB, over the " * 150 + "x is 2 MiB, over the 3 MiB limit"
+    zh = translate(text)
+    assert zh is not None and zh.startswith("a.pdf 大小为 1 MiB") and zh.endswith("3 MiB 的上限")
+    assert translate("no such file: " + "no such file: " * 200 + "x") is not None
+
+
 # --- through the real CLI ---
 
 runner = CliRunner()

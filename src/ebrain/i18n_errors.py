@@ -13,6 +13,7 @@ tests/test_i18n_errors.py walks src/ebrain and fails when a raise site has no en
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -637,17 +638,30 @@ class _Entry:
 
 
 def _compile(en: str, zh: str) -> _Entry:
-    pieces, pos, literal = [], 0, []
-    for m in _PLACEHOLDER.finditer(en):
-        pieces.append(re.escape(en[pos : m.start()]))
-        literal.append(en[pos : m.start()])
+    """The entry of one template: each placeholder a non-greedy group.
+
+    A group and the literal after it are atomic (`(?>...)`), except for the last group: a
+    placeholder ends at the first place where its literal follows (what a non-greedy group
+    finds first anyway), and the regex never backtracks into it, so matching stays linear in
+    the text however often the literals repeat in a hostile value.
+    """
+    found = list(_PLACEHOLDER.finditer(en))
+    literals = [en[a.end() if a else 0 : b.start() if b else len(en)] for a, b in _pairs(found)]
+    pieces = [re.escape(literals[0])]
+    for i, m in enumerate(found):
         nouns = "".join(re.escape(n) + "|" for n in _NOUN_ORDER) if m.group(2) else ""
-        pieces.append(f"(?P<{m.group(1)}>{nouns}.+?)")
-        pos = m.end()
-    pieces.append(re.escape(en[pos:]))
-    literal.append(en[pos:])
+        group = f"(?P<{m.group(1)}>{nouns}.+?){re.escape(literals[i + 1])}"
+        pieces.append(group if i == len(found) - 1 else f"(?>{group})")
     pattern = re.compile("".join(pieces), re.DOTALL)
-    return _Entry(pattern, zh, max(literal, key=len), sum(map(len, literal)))
+    return _Entry(pattern, zh, max(literals, key=len), sum(map(len, literals)))
+
+
+def _pairs(
+    found: list[re.Match[str]],
+) -> list[tuple[re.Match[str] | None, re.Match[str] | None]]:
+    """(placeholder before, placeholder after) around each literal piece of a template."""
+    edges: list[re.Match[str] | None] = [None, *found, None]
+    return list(itertools.pairwise(edges))
 
 
 @lru_cache(maxsize=1)
