@@ -208,7 +208,7 @@ def test_cli_missing_workspace_in_chinese(tmp_path: Path, monkeypatch: pytest.Mo
     result = runner.invoke(build(), ["--workspace", str(tmp_path / "nope"), "stats"])
     assert result.exit_code == 1
     assert "没有 ebrain 工作区" in result.stderr and "错误：" in result.stderr
-    assert f"用 `ebrain init {tmp_path / 'nope'}` 创建一个" in result.stderr.replace("\n", "")
+    assert f"请用 `ebrain init {tmp_path / 'nope'}` 创建一个" in result.stderr.replace("\n", "")
 
 
 def test_cli_json_error_in_chinese_keeps_code(

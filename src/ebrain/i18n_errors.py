@@ -53,12 +53,12 @@ CATALOG: tuple[tuple[str, str], ...] = (
     ("no ebrain workspace at {path}", "{path} 处没有 ebrain 工作区"),
     (
         "create one with `ebrain init {path}` or pass --workspace",
-        "用 `ebrain init {path}` 创建一个，或传入 --workspace",
+        "请用 `ebrain init {path}` 创建一个，或传入 --workspace",
     ),
     ("{path} exists and is not a folder", "{path} 已存在，但不是文件夹"),
     (
         "the catalog at {url} cannot be opened: {why}",
-        "无法打开 {url} 处的目录库：{why}",
+        "无法打开 {url} 处的 catalog 数据库：{why}",
     ),
     (
         "restore it from a backup or re-create the workspace",
@@ -333,10 +333,10 @@ CATALOG: tuple[tuple[str, str], ...] = (
         "run `ebrain index rebuild` to re-embed with the new model, or set embed.model back",
         "运行 `ebrain index rebuild` 用新模型重新生成向量，或把 embed.model 改回去",
     ),
-    ("the sqlite index takes no location: {spec}", "sqlite 索引不接受位置参数：{spec}"),
+    ("the sqlite index takes no location: {spec}", "sqlite 索引不需要指定位置：{spec}"),
     (
         "set index.url to `sqlite:` (the workspace's own catalog)",
-        "请把 index.url 设为 `sqlite:`（即工作区自己的目录库）",
+        "请把 index.url 设为 `sqlite:`（即工作区自己的 catalog 数据库）",
     ),
     ("unknown model provider {name}", "未知的模型提供方 {name}"),
     ("unknown {kind|t} {spec}", "未知的{kind|t} {spec}"),
@@ -531,7 +531,7 @@ CATALOG: tuple[tuple[str, str], ...] = (
     ("try `ebrain kg entity` with part of the name", "试试用名称的一部分运行 `ebrain kg entity`"),
     (
         "check the spelling, or ingest with `ingest.enrichers: kg`",
-        "请检查拼写，或在 `ingest.enrichers: kg` 下导入",
+        "请检查拼写，或启用 `ingest.enrichers: kg` 后重新导入",
     ),
     ("unknown record type {kind}", "未知的记录类型 {kind}"),
     ("unknown format {fmt}", "未知的格式 {fmt}"),
