@@ -273,3 +273,29 @@ def test_api_invalid_input_in_chinese_with_hint(api: tuple[str, str]) -> None:
             "/api/search", json={"query": "fan", "kb": ["zz"]}, headers={"Accept-Language": "en-US"}
         )
         assert resp.json()["error"]["message"] == "unknown knowledge base 'zz'"
+
+
+def test_api_error_reraised_from_an_ebrain_error_in_chinese(api: tuple[str, str]) -> None:
+    """ApiError(403, exc.message) without `zh`: the handler looks the message up too."""
+    url, _ = api
+    body = {"token": "not-the-token-" + "x" * 20, "name": "zed", "password": "zed-password-1"}
+    with httpx.Client(base_url=url, timeout=30) as client:
+        resp = client.post("/auth/first-admin", json=body, headers={"Accept-Language": "zh"})
+        assert resp.status_code == 403
+        assert resp.json()["error"]["code"] == "permission_denied"
+        assert _CJK.search(resp.json()["error"]["message"]), resp.json()
+        resp = client.post("/auth/first-admin", json=body)
+        assert not _CJK.search(resp.json()["error"]["message"])
+
+
+def test_cli_ingest_report_rows_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = make_workspace(tmp_path)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.md").write_bytes(b"")
+    (tmp_path / "in" / "ok.md").write_text("# OK\n\nThe fan is fine.\n", encoding="utf-8")
+    monkeypatch.setenv("EBRAIN_LOCALE", "zh")
+    args = ["--workspace", str(ws), "ingest", str(tmp_path / "in"), "--jobs", "1"]
+    result = runner.invoke(build(), args)
+    assert result.exit_code == 0, result.output
+    out = result.stdout.replace("\n", "").replace("│", "").replace(" ", "")
+    assert "empty.md是空文件（0字节）" in out and "没有可导入的内容" in out

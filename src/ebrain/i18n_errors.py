@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ebrain.errors import EbrainError
+from ebrain.i18n import current_locale
 
 MAX_TEXT = 4000  # longer texts are left in English (bounded regex work on hostile input)
 
@@ -704,3 +705,15 @@ def localized(exc: EbrainError, lang: str) -> tuple[str, str]:
         return translate(message) or message, (translate(hint) or hint) if hint else ""
     except Exception:  # a catalog bug must never hide the error itself
         return message, hint
+
+
+def say_error(text: str, lang: str | None = None) -> str:
+    """An error message or hint from elsewhere (an ingest report row, a stored job) in `lang`
+    (default: the locale): its Chinese when `lang` is 'zh' and the catalog knows it, else `text`.
+    """
+    if (lang or current_locale()) != "zh" or not text:
+        return text
+    try:
+        return translate(text) or text
+    except Exception:  # never lose the message to a catalog bug
+        return text
