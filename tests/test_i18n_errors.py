@@ -43,6 +43,17 @@ class Site:
                 out.append(values[-1])
         return "".join(out), values
 
+    def template(self) -> str:
+        """The template as a catalog entry writes it: `{name}` for each placeholder."""
+        out = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+            else:
+                names = [n.id for n in ast.walk(part) if isinstance(n, ast.Name)]
+                out.append("{" + (names[-1].strip("_").lower() if names else "value") + "}")
+        return "".join(out)
+
 
 def _trees() -> list[tuple[Path, ast.Module]]:
     return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted(SRC.rglob("*.py"))]
@@ -144,7 +155,8 @@ def test_the_walk_finds_the_raise_sites() -> None:
 def test_every_raise_site_has_chinese(site: Site) -> None:
     text, values = site.sample()
     zh = translate(text)
-    assert zh is not None, f"no catalog entry in src/ebrain/i18n_errors.py for {text!r}"
+    entry = f"({site.template()!r}, '<简体中文>')"
+    assert zh is not None, f"{site.where}: add to CATALOG in src/ebrain/i18n_errors.py: {entry}"
     assert _CJK.search(zh), zh
     for value in values:  # the captured values are carried over, none is lost
         assert value in zh, (text, zh)

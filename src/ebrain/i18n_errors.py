@@ -351,7 +351,6 @@ CATALOG: tuple[tuple[str, str], ...] = (
         "请检查重排服务，或把 search.rerank 设为 none",
     ),
     ("the st: reranker needs sentence-transformers", "st: 重排模型需要 sentence-transformers"),
-    ("pip install 'ebrain[st]'", "请执行 pip install 'ebrain[st]'"),
     # --- AI firewall ---
     ("no such dataset: {path}", "没有这个数据集：{path}"),
     ("give a .jsonl file", "请指定 .jsonl 文件"),
@@ -627,6 +626,111 @@ CATALOG: tuple[tuple[str, str], ...] = (
     # --- server ---
     ("no model {name}", "没有模型 {name}"),
     ("GET /v1/models lists the assistants", "GET /v1/models 会列出可用的助手"),
+    # --- extras: Milvus, PostgreSQL, Ray, OCR; insights ---
+    ("install the extra: pip install '{extra}'", "请安装扩展：pip install '{extra}'"),
+    ("pip install '{extra}'", "请执行 pip install '{extra}'"),
+    ("invalid Milvus collection name {name}", "无效的 Milvus collection 名称 {name}"),
+    (
+        "use letters, digits and _ (at most {n}), e.g. ?name=acme",
+        "请使用字母、数字和 _（最多 {n} 个），例如 ?name=acme",
+    ),
+    ("invalid Milvus URL {url}", "无效的 Milvus URL {url}"),
+    (
+        "milvus://host:19530, milvus+https://host:443 or milvus-lite:",
+        "请写成 milvus://host:19530、milvus+https://host:443 或 milvus-lite:",
+    ),
+    ("milvus-lite could not open {path}", "milvus-lite 无法打开 {path}"),
+    (
+        "another process may hold it: milvus-lite serves one process",
+        "可能有其他进程占用了它：milvus-lite 只服务一个进程",
+    ),
+    ("a milvus-lite file must end in .db: {path}", "milvus-lite 文件必须以 .db 结尾：{path}"),
+    (
+        "e.g. milvus-lite: or milvus-lite:/data/index.db",
+        "例如 milvus-lite: 或 milvus-lite:/data/index.db",
+    ),
+    ("the Milvus index needs pymilvus", "Milvus 索引需要 pymilvus"),
+    ("the milvus-lite index needs milvus-lite", "milvus-lite 索引需要 milvus-lite"),
+    ("Milvus failed: {why}", "Milvus 出错：{why}"),
+    ("check the Milvus server and index.url", "请检查 Milvus 服务和 index.url"),
+    ("cannot reach Milvus at {url}: {why}", "无法连接 {url} 上的 Milvus：{why}"),
+    ("check index.url and that Milvus is running", "请检查 index.url，并确认 Milvus 正在运行"),
+    ("the catalog URL is not a database URL", "catalog URL 不是数据库 URL"),
+    (
+        "use postgresql://user:password@host:5432/dbname (or leave `catalog` empty for the"
+        " workspace's catalog.sqlite)",
+        "请使用 postgresql://user:password@host:5432/dbname（或把 `catalog` 留空，使用工作区的"
+        " catalog.sqlite）",
+    ),
+    ("a PostgreSQL catalog needs the psycopg driver", "PostgreSQL catalog 需要 psycopg 驱动"),
+    (
+        "full-text search with index.url `sqlite:` needs a SQLite catalog",
+        "index.url 为 `sqlite:` 时，全文检索需要 SQLite catalog",
+    ),
+    (
+        "on a PostgreSQL catalog set index.url to a Milvus index (milvus://host:19530)",
+        "使用 PostgreSQL catalog 时，请把 index.url 设为 Milvus 索引（milvus://host:19530）",
+    ),
+    ("ingest on Ray needs the ray package", "在 Ray 上导入需要 ray 包"),
+    (
+        "cannot connect to the Ray cluster at {address}: {why}",
+        "无法连接 {address} 上的 Ray 集群：{why}",
+    ),
+    (
+        "start it with `ray start --head`, or use --ray local",
+        "请用 `ray start --head` 启动集群，或使用 --ray local",
+    ),
+    ("embedding on Ray failed: {why}", "在 Ray 上生成向量失败：{why}"),
+    (
+        "{name} needs OCR, but no OCR engine can run here ({why})",
+        "{name} 需要 OCR，但这里没有可运行的 OCR 引擎（{why}）",
+    ),
+    (
+        "install the OCR extra: pip install 'ebrain[ocr]' (on Debian also `apt-get install libgl1"
+        " libglib2.0-0`), or `apt-get install tesseract-ocr tesseract-ocr-chi-sim` and set"
+        " ocr.engine to tesseract",
+        "请安装 OCR 扩展：pip install 'ebrain[ocr]'（Debian 上还需 `apt-get install libgl1"
+        " libglib2.0-0`），或 `apt-get install tesseract-ocr tesseract-ocr-chi-sim` 并把"
+        " ocr.engine 设为 tesseract",
+    ),
+    ("OCR found no text in {name}", "OCR 未在 {name} 中识别出文本"),
+    ("check the scan's quality", "请检查扫描件的质量"),
+    ("{name} is a scan or an image", "{name} 是扫描件或图片"),
+    (
+        "OCR is switched off (ocr.enabled); turn it on to read scans",
+        "OCR 已关闭（ocr.enabled）；开启后才能读取扫描件",
+    ),
+    ("the image is too large to read: {why}", "图片过大，无法读取：{why}"),
+    (
+        "scale the image down (e.g. to 300 dpi) and ingest it again",
+        "请缩小图片（例如到 300 dpi）后重新导入",
+    ),
+    ("the image cannot be read: {why}", "无法读取该图片：{why}"),
+    (
+        "open the image in an image viewer and save it again as PNG or JPEG",
+        "请用看图软件打开该图片，另存为 PNG 或 JPEG",
+    ),
+    (
+        "turn OCR on (ocr.enabled, ocr.max_pages), or run OCR first (e.g. `ocrmypdf --language"
+        " chi_sim+eng in.pdf out.pdf`) and ingest the result",
+        "请开启 OCR（ocr.enabled、ocr.max_pages），或先做 OCR（例如 `ocrmypdf --language"
+        " chi_sim+eng in.pdf out.pdf`），再导入结果",
+    ),
+    ("unknown report {name}", "未知的报告 {name}"),
+    ("reports: {names}", "可用报告：{names}"),
+    ("unknown --charts {value}", "未知的 --charts 取值 {value}"),
+    ("invalid --min-count", "无效的 --min-count"),
+    ("give 1 to {max}", "请取 1 到 {max}"),
+    ("use auto, png or svg", "请使用 auto、png 或 svg"),
+    (
+        "pip install 'ebrain[charts]', or use --charts svg",
+        "请 pip install 'ebrain[charts]'，或使用 --charts svg",
+    ),
+    (
+        "a document takes at most {n} groups of at most {chars} characters, without commas",
+        "一个文档最多 {n} 个用户组，每个最多 {chars} 个字符，且不含逗号",
+    ),
+    ("e.g. sales, hr", "例如 sales, hr"),
 )
 
 
