@@ -88,14 +88,32 @@ def emit_json(data: Any) -> None:
 
 
 def fail(error: EbrainError, as_json: bool = False, code: int = 1) -> NoReturn:
-    """Report an error in the one error shape (JSON) or as a message with its hint."""
+    """Report an error in the one error shape (JSON) or as a message with its hint.
+
+    Message and hint follow the locale (EBRAIN_LOCALE, LANG...); `code` never changes.
+    """
+    from ebrain.i18n import current_locale, say
+    from ebrain.i18n_errors import localized
+
+    lang = current_locale()
+    message, hint = localized(error, lang)
     if as_json:
-        emit_json(error.to_dict())
+        emit_json(_error_shape(error, message, hint))
     else:
-        err_console.print(f"[bold red]error:[/] {safe(error.message)}", highlight=False)
-        if error.hint:
-            err_console.print(f"[yellow]hint:[/] {safe(error.hint)}", highlight=False)
+        label, tip = say("error:", "错误：", lang), say("hint:", "提示：", lang)
+        err_console.print(f"[bold red]{label}[/] {safe(message)}", highlight=False)
+        if hint:
+            err_console.print(f"[yellow]{tip}[/] {safe(hint)}", highlight=False)
     raise typer.Exit(code)
+
+
+def _error_shape(error: EbrainError, message: str, hint: str) -> dict[str, Any]:
+    """`error.to_dict()` with the message and hint in the user's language."""
+    body = error.to_dict()
+    body["error"]["message"] = message
+    if hint:
+        body["error"]["hint"] = hint
+    return body
 
 
 def check_date(value: str | None) -> str | None:

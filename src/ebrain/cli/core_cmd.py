@@ -9,6 +9,7 @@ from rich.table import Table
 
 from ebrain.cli.common import console, emit_json, handled, open_brain, safe, workspace_path
 from ebrain.i18n import say
+from ebrain.i18n_errors import say_error
 from ebrain.ingest.report import IngestReport
 
 REASONS = {
@@ -135,7 +136,7 @@ def _print_report(report: IngestReport) -> None:
         table.add_column(say("reason", "原因"))
         table.add_column(say("detail", "详情"))
         for f in report.failed + report.skipped:
-            detail = (f.message or "") + (f"\n{f.hint}" if f.hint else "")
+            detail = say_error(f.message or "") + (f"\n{say_error(f.hint)}" if f.hint else "")
             table.add_row(safe(f.path), safe(reason_text(f.reason)), safe(detail))
         console.print(table)
 

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ebrain.errors import EbrainError
 from ebrain.i18n import say
+from ebrain.i18n_errors import localized, say_error
 
 log = logging.getLogger("ebrain.server")
 
@@ -102,7 +103,8 @@ def status_of(exc: EbrainError) -> int:
 async def _ebrain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EbrainError)
     _count(request, exc.code)
-    return error_response(status_of(exc), exc.code, exc.message, exc.hint)
+    message, hint = localized(exc, lang(request))  # Accept-Language: zh -> Chinese
+    return error_response(status_of(exc), exc.code, message, hint)
 
 
 def lang(request: Request) -> str:
@@ -113,7 +115,8 @@ def lang(request: Request) -> str:
 async def _api(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     _count(request, exc.code)
-    message = say(exc.message, exc.zh or exc.message, lang(request))
+    zh = exc.zh or say_error(exc.message, "zh")  # e.g. an ebrain error's message re-raised
+    message = say(exc.message, zh, lang(request))
     return error_response(exc.status, exc.code, message, headers=exc.headers)
 
 
