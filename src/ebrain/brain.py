@@ -12,10 +12,17 @@ import sqlalchemy as sa
 
 from ebrain.answer.facade import AnswerMixin
 from ebrain.auth import Principal, readable, require_principal, require_read
+from ebrain.catalog.dashboard_queries import set_document_groups
 from ebrain.catalog.queries import Catalog, DocScope, KnowledgeBase
 from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
-from ebrain.errors import BackendError, ConfigError, IndexMismatchError, InvalidInputError
+from ebrain.errors import (
+    BackendError,
+    ConfigError,
+    IndexMismatchError,
+    InvalidInputError,
+    NotFoundError,
+)
 from ebrain.index.base import (
     DEFAULT_URL,
     Filters,
@@ -37,6 +44,7 @@ from ebrain.ingest.pipeline import IngestPipeline, ProgressFn
 from ebrain.ingest.prepare import PrepareOptions, index_text
 from ebrain.ingest.report import IngestReport, Progress
 from ebrain.models.types import CompletionRequest
+from ebrain.observe.usage import UsageReport, usage_report
 from ebrain.rerank.base import reranker_for
 from ebrain.retrieve.fusion import FusionConfig
 from ebrain.retrieve.hits import Hit
@@ -477,6 +485,28 @@ class Brain(AnswerMixin):
         """Override one document's type; it sticks across new versions."""
         _check_type(doc_type)
         self.catalog.set_type(document_id, doc_type)
+
+    def set_groups(self, document_id: int, groups: Sequence[str]) -> list[str]:
+        """Replace one document's ACL groups (none: readable by everyone); return them. A
+        later ingest of its file adds `--acl` groups and folder-rule groups to these."""
+        names = list(dict.fromkeys(g.strip() for g in groups if g.strip()))
+        if len(names) > 50 or any(len(g) > 100 or "," in g for g in names):
+            raise InvalidInputError(
+                "a document takes at most 50 groups of at most 100 characters, without commas",
+                hint="e.g. sales, hr",
+            )
+        if not set_document_groups(self.engine, document_id, names):
+            raise NotFoundError(f"no document with id {document_id}", hint="see `ebrain docs list`")
+        return names
+
+    def usage_report(
+        self, *, principal: Principal, everyone: bool = False, days: int = 30
+    ) -> UsageReport:
+        """The usage dashboard over the last `days` days: everyone's questions when
+        `everyone` (admins), else only `principal`'s; cited documents only those it may read."""
+        who = require_principal(principal)
+        actor = None if everyone or who.is_owner else who.name
+        return usage_report(self.engine, _scope(who, None), actor=actor, days=days)
 
     # --- documents ---------------------------------------------------------------------
     def documents(

@@ -219,9 +219,11 @@ def search(request: Request, who: Viewer, body: SearchBody) -> JSONResponse:
 def answered(request: Request, who: Caller, answer: Answer, started: float) -> dict[str, Any]:
     """Metrics and audit of one answer; its JSON shape."""
     state = _state(request)
-    state.metrics.observe_answer(answer, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    state.metrics.observe_answer(answer, elapsed)
     cited = sorted({c.document_id for c in answer.citations})
     detail = {"trace_id": answer.trace_id, "refused": answer.refused, "assistant": answer.assistant}
+    detail["latency_ms"] = round(elapsed * 1000, 1)  # the usage dashboard's p50/p95
     state.audit_question("ask", who.name, answer.question, cited, detail)
     return answer.to_dict()
 
