@@ -133,6 +133,11 @@ def m015_acl_rules(conn: sa.Connection) -> None:
     _create(conn, t.acl_rule)
 
 
+def m017_ui_prefs(conn: sa.Connection) -> None:
+    """The web UI's remembered page language per user (ebrain.server.ui)."""
+    _create(conn, t.ui_pref)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -149,6 +154,7 @@ MIGRATIONS: list[Migration] = [
     m013_kg,
     m014_chunk_guard,
     m015_acl_rules,
+    m017_ui_prefs,
 ]
 
 

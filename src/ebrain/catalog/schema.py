@@ -502,3 +502,12 @@ acl_rule = sa.Table(
     sa.Column("grp", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
 )
+
+# --- web UI preferences per user (ebrain.server.ui): the remembered page language ---
+ui_pref = sa.Table(
+    "ui_pref",
+    metadata,
+    sa.Column("user_name", sa.Text, primary_key=True),
+    sa.Column("locale", sa.Text, nullable=False),  # "en" or "zh"
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
