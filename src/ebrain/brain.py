@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from ebrain.answer.facade import AnswerMixin
 from ebrain.auth import Principal, readable, require_principal, require_read
-from ebrain.catalog.dashboard_queries import set_document_groups
+from ebrain.catalog.dashboard_queries import DashboardQueries, set_document_groups
 from ebrain.catalog.queries import Catalog, DocScope, KnowledgeBase
 from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
@@ -534,6 +534,26 @@ class Brain(AnswerMixin):
     ) -> list[dict[str, Any]]:
         """Documents and bytes per (kb, type) over what `principal` may read (in `kbs`)."""
         return self.catalog.document_counts(kb, doc_type, scope=_scope(principal, kbs))
+
+    def reader_stats(
+        self, *, principal: Principal, kbs: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """Documents, bytes and chunks `principal` may read (in `kbs`), per kb and per type
+        (the counts of `stats()`, scoped to one reader inside the catalog query)."""
+        scope = _scope(principal, kbs)
+        rows = self.catalog.document_counts(scope=scope)
+        by_kb: dict[str, int] = {}
+        by_type: dict[str, int] = {}
+        for row in rows:
+            by_kb[row["kb"]] = by_kb.get(row["kb"], 0) + row["documents"]
+            by_type[row["doc_type"]] = by_type.get(row["doc_type"], 0) + row["documents"]
+        return {
+            "documents": sum(by_kb.values()),
+            "bytes": sum(r["bytes"] for r in rows),
+            "chunks": DashboardQueries(self.engine).chunk_total(scope),
+            "by_kb": dict(sorted(by_kb.items())),
+            "by_type": dict(sorted(by_type.items())),
+        }
 
     def document(
         self, document_id: int, with_text: bool = False, *, principal: Principal

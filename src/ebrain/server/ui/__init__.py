@@ -25,7 +25,7 @@ from ebrain.server.security import CSRF_COOKIE, SESSION_COOKIE, Caller, _rate_li
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 # The modules whose routes live on `router` (each adds its own pages).
-PAGE_MODULES = ("pages",)
+PAGE_MODULES = ("pages", "kb", "admin")
 LOCALES = ("en", "zh")
 LANG_COOKIE = "ebrain_lang"
 HTML_LANG = {"en": "en", "zh": "zh-CN"}

@@ -1,0 +1,185 @@
+"""Knowledge-base and admin pages: over HTTP (permissions, CSRF, escaping, the key shown once)
+and in a real headless Chromium (upload two files and watch them ingest; an admin creates a
+user and a key; a viewer outside a document's group sees it nowhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from ebrain.brain import Brain
+from tests.server.harness import Running, make_users, make_workspace, seed, serve, wait_job
+
+EVIL = '<script>alert("pwned")</script>'
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """A writable served workspace: the harness's documents plus one with a hostile title in
+    group hr, and the four users (admin in hr, editor and sally in sales, otto in none)."""
+    root = tmp_path_factory.mktemp("ui-admin")
+    brain = Brain.open(make_workspace(root, "audit:\n  store_questions: true\n"))
+    docs = seed(brain, root)
+    hostile = root / "docs" / "hostile.md"
+    hostile.write_text(f"# {EVIL} bonus plan\n\nThe bonus plan pays in March.\n", "utf-8")
+    docs["hostile"] = brain.ingest([hostile], kb="main", acl=["hr"]).files[0].document_id or 0
+    keys = make_users(brain)
+    with serve(brain) as srv:
+        srv.keys, srv.docs = keys, docs
+        yield srv
+    brain.close()
+
+
+@contextmanager
+def login(srv: Running, user: str) -> Iterator[httpx.Client]:
+    """An HTTP client with a web session of `user` (cookies: session and CSRF)."""
+    with srv.client() as http:
+        data = {"username": user, "password": f"{user}-password-1"}
+        done = http.post("/ui/login", data=data, follow_redirects=False)
+        assert done.status_code == 303, done.text
+        yield http
+
+
+def csrf(http: httpx.Client) -> str:
+    return str(http.cookies.get("ebrain_csrf"))
+
+
+def post(http: httpx.Client, url: str, data: dict[str, Any]) -> httpx.Response:
+    return http.post(url, data={"csrf_token": csrf(http), **data}, follow_redirects=False)
+
+
+# --- over HTTP ------------------------------------------------------------------------------
+def test_document_list_and_counts_follow_the_readers_groups(site: Running) -> None:
+    with login(site, "otto") as otto, login(site, "admin") as admin:
+        page = otto.get("/ui/kb").text
+        assert "HT-2000 maintenance" in page
+        assert "Sales playbook" not in page and "Zephyrine" not in page and "bonus plan" not in page
+        assert 'id="stat-documents">1<' in page
+        assert 'id="upload"' not in page  # viewers do not upload
+        mine = admin.get("/ui/kb").text  # admin is in hr, not in sales
+        assert "Zephyrine salary bands" in mine and "Sales playbook" not in mine
+        assert 'id="stat-documents">3<' in mine
+        assert EVIL not in mine and "&lt;script&gt;alert(" in mine
+
+
+def test_admin_pages_need_the_admin_role(site: Running) -> None:
+    with login(site, "editor") as editor:
+        for url in ("/ui/admin/users", "/ui/admin/keys", "/ui/admin/audit", "/ui/admin/firewall"):
+            page = editor.get(url)
+            assert page.status_code == 403 and "admin role" in page.text
+        refused = post(editor, "/ui/admin/users", {"name": "mallory", "role": "admin"})
+        assert refused.status_code == 403
+    assert site.brain.identity.get_user("mallory") is None
+
+
+def test_forms_need_the_csrf_token(site: Running) -> None:
+    with login(site, "admin") as admin:
+        bad = admin.post("/ui/admin/users", data={"name": "nocsrf"}, follow_redirects=False)
+        assert bad.status_code == 403
+    assert site.brain.identity.get_user("nocsrf") is None
+
+
+def test_admin_creates_a_user_and_a_key_shown_once(site: Running) -> None:
+    with login(site, "admin") as admin:
+        made = post(
+            admin, "/ui/admin/users", {"name": "wendy", "role": "editor", "groups": "sales, ops"}
+        )
+        assert made.status_code == 303
+        user = site.brain.identity.get_user("wendy")
+        assert user is not None and user.role == "editor" and set(user.groups) == {"sales", "ops"}
+        dup = post(admin, "/ui/admin/users", {"name": "wendy"})
+        assert dup.status_code == 422 and "already exists" in dup.text
+        key = post(admin, "/ui/admin/keys", {"user": "wendy"})
+        assert key.status_code == 201
+        raw = key.text.split('id="new-key-value" class="secret">')[1].split("<")[0]
+        assert site.brain.identity.authenticate_key(raw) is not None
+        assert raw not in admin.get("/ui/admin/keys").text  # never shown again
+        changed = post(admin, "/ui/admin/users/wendy", {"role": "viewer", "groups": "ops"})
+        assert changed.status_code == 303
+        user = site.brain.identity.get_user("wendy")
+        assert user is not None and user.role == "viewer" and user.groups == ("ops",)
+        audit = admin.get("/ui/admin/audit").text
+        assert 'data-ok="true"' in audit and "key_created" in audit and "user_created" in audit
+
+
+def test_editor_changes_type_and_groups_and_deletes(site: Running, tmp_path: Path) -> None:
+    brain = site.brain
+    path = tmp_path / "memo.md"
+    path.write_text("# Quarterly memo\n\nRevenue grew in Q3 for the ops team.\n", "utf-8")
+    doc_id = brain.ingest([path], kb="main", acl=["sales"]).files[0].document_id
+    assert doc_id is not None
+    with login(site, "editor") as editor, login(site, "otto") as otto:
+        saved = post(editor, f"/ui/kb/documents/{doc_id}", {"doc_type": "report", "groups": ""})
+        assert saved.status_code == 303 and "done=saved" in saved.headers["location"]
+        doc = brain.document(doc_id, principal=brain_owner())
+        assert doc["doc_type"] == "report" and doc["acl"] == []
+        assert "Quarterly memo" in otto.get("/ui/kb").text  # public now
+        post(editor, f"/ui/kb/documents/{doc_id}", {"doc_type": "report", "groups": "sales"})
+        assert "Quarterly memo" not in otto.get("/ui/kb").text
+        assert post(otto, f"/ui/kb/documents/{doc_id}/delete", {}).status_code == 403
+        # the hr document is hidden from the editor: acting on it is a 404, like a missing one
+        hidden = post(editor, f"/ui/kb/documents/{site.docs['secret']}/delete", {})
+        assert hidden.status_code == 404
+        gone = post(editor, f"/ui/kb/documents/{doc_id}/delete", {})
+        assert gone.status_code == 303
+        assert "Quarterly memo" not in editor.get("/ui/kb").text
+
+
+def test_reingest_goes_to_its_job_page(site: Running) -> None:
+    with login(site, "editor") as editor:
+        moved = post(editor, f"/ui/kb/documents/{site.docs['sales']}/reingest", {})
+        assert moved.status_code == 303
+        job_id = moved.headers["location"].rsplit("/", 1)[1]
+        job = wait_job(editor, job_id)
+        assert job["state"] == "done"
+        page = editor.get(f"/ui/kb/jobs/{job_id}").text
+        assert "sales.md" in page
+        with login(site, "sally") as sally:  # another user's job: not found
+            assert sally.get(f"/ui/kb/jobs/{job_id}").status_code == 404
+
+
+def test_failed_upload_shows_reason_and_hint(site: Running) -> None:
+    with login(site, "editor") as editor:
+        files = [("files", ("broken.pdf", b"%PDF-1.7 not really", "application/pdf"))]
+        sent = editor.post(
+            "/api/uploads", files=files, data={"kb": "main"}, headers={"X-CSRF-Token": csrf(editor)}
+        )
+        assert sent.status_code == 202, sent.text
+        job_id = sent.json()["job_id"]
+        assert wait_job(editor, job_id)["counts"] == {"failed": 1}
+        page = editor.get(f"/ui/kb/jobs/{job_id}").text
+        assert "damaged" in page and "save it again" in page
+
+
+def test_dashboard_is_scoped(site: Running) -> None:
+    brain = site.brain
+    for actor, docs in (
+        ("admin", [site.docs["hostile"], site.docs["public"]]),
+        ("otto", [site.docs["public"]]),
+    ):
+        brain.audit.record_ask(
+            actor=actor, question="q?", documents=docs, detail={"latency_ms": 50}
+        )
+    brain.audit.record_ask(
+        actor="otto", question="where is the moon?", documents=[], detail={"refused": True}
+    )
+    with login(site, "otto") as otto, login(site, "admin") as admin:
+        mine = otto.get("/ui/dashboard").text
+        assert 'id="dash-documents">1<' in mine and 'id="dash-questions">2<' in mine
+        assert "bonus plan" not in mine and "Zephyrine" not in mine
+        assert "where is the moon?" in mine
+        everyone = admin.get("/ui/dashboard?days=7").text
+        assert 'id="dash-documents">3<' in everyone
+        assert "bonus plan" in everyone and EVIL not in everyone
+        assert 'id="dash-models"' in everyone
+
+
+def brain_owner() -> Any:
+    from ebrain.auth import Principal
+
+    return Principal.owner()
