@@ -14,6 +14,7 @@ import pytest
 
 from ebrain.brain import Brain
 from tests.server.harness import Running, make_users, make_workspace, seed, serve, wait_job
+from tests.server.ui import browser
 
 EVIL = '<script>alert("pwned")</script>'
 
@@ -183,3 +184,84 @@ def brain_owner() -> Any:
     from ebrain.auth import Principal
 
     return Principal.owner()
+
+
+# --- in a real browser ----------------------------------------------------------------------
+DROP_TWO_FILES = """
+const zone = document.getElementById("dropzone");
+const data = new DataTransfer();
+data.items.add(new File(["# Falcon manual\\n\\nThe falcon valve opens at 3 bar."], "falcon.md"));
+data.items.add(new File(["# Heron report\\n\\nHeron sales rose in May."], "heron.txt"));
+zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+"""
+
+
+def _text(driver: Any, selector: str) -> str:
+    return str(browser.by_css(driver, selector).text)
+
+
+def test_browser_viewer_outside_a_group_sees_it_nowhere(site: Running, driver: Any) -> None:
+    browser.login(driver, site.url, "otto")
+    driver.get(f"{site.url}/ui/kb")
+    table = _text(driver, "#doc-table")
+    assert "HT-2000 maintenance" in table
+    assert "Zephyrine" not in table and "Sales playbook" not in table and "bonus" not in table
+    assert _text(driver, "#stat-documents") == "1"
+    driver.get(f"{site.url}/ui/dashboard")
+    assert _text(driver, "#dash-documents") == "1"
+    assert "Zephyrine" not in driver.page_source and "bonus plan" not in driver.page_source
+
+
+def test_browser_upload_two_files_and_watch_them_ingest(site: Running, driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.login(driver, site.url, "editor")
+    driver.get(f"{site.url}/ui/kb")
+    driver.find_element(By.ID, "upload-acl").send_keys("sales")
+    driver.execute_script(DROP_TWO_FILES)  # a real drop event on the drop zone
+    rows = driver.find_elements(By.CSS_SELECTOR, "#upload-table tbody tr")
+    assert [r.find_element(By.CSS_SELECTOR, "td.name").text for r in rows] == [
+        "falcon.md",
+        "heron.txt",
+    ]
+    driver.find_element(By.ID, "upload-submit").click()
+    browser.wait(
+        driver, lambda d: d.find_element(By.ID, "upload").get_attribute("data-state") == "done"
+    )
+    rows = driver.find_elements(By.CSS_SELECTOR, "#upload-table tbody tr")
+    assert [r.get_attribute("class") for r in rows] == ["file-done", "file-done"]
+    assert all(int(r.find_element(By.CSS_SELECTOR, "td.chunks").text) >= 1 for r in rows)
+    assert all(
+        r.find_element(By.TAG_NAME, "progress").get_attribute("value") == "100" for r in rows
+    )
+    assert "Done: 2" in _text(driver, "#upload-status")
+    browser.shot(driver, "kb-upload")
+    driver.find_element(By.ID, "upload-refresh").click()
+    table = _text(driver, "#doc-table")
+    assert "Falcon manual" in table and "heron" in table  # a .txt is titled by its name
+
+
+def test_browser_admin_creates_a_user_and_a_key(site: Running, driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.login(driver, site.url, "admin")
+    driver.get(f"{site.url}/ui/admin/users")
+    driver.find_element(By.ID, "new-name").send_keys("petra")
+    Select(driver.find_element(By.ID, "new-role")).select_by_value("editor")
+    driver.find_element(By.ID, "new-groups").send_keys("ops")
+    driver.find_element(By.ID, "new-password").send_keys("petra-password-1")
+    driver.find_element(By.CSS_SELECTOR, "#new-user button[type=submit]").click()
+    row = browser.by_css(driver, 'tr[data-user="petra"]')
+    assert "editor" in row.text and "ops" in row.text
+    browser.shot(driver, "admin-users")
+    driver.get(f"{site.url}/ui/admin/keys")
+    Select(driver.find_element(By.ID, "key-user")).select_by_value("petra")
+    driver.find_element(By.CSS_SELECTOR, "#create-key button[type=submit]").click()
+    raw = _text(driver, "#new-key-value")
+    found = site.brain.identity.authenticate_key(raw)
+    assert found is not None and found[0].name == "petra"
+    driver.get(f"{site.url}/ui/admin/keys")
+    assert raw not in driver.page_source  # shown once
+    driver.get(f"{site.url}/ui/dashboard")
+    browser.shot(driver, "admin-dashboard")
