@@ -235,6 +235,7 @@ def test_browser_upload_two_files_and_watch_them_ingest(site: Running, driver: A
         r.find_element(By.TAG_NAME, "progress").get_attribute("value") == "100" for r in rows
     )
     assert "Done: 2" in _text(driver, "#upload-status")
+    driver.execute_script("document.getElementById('upload').scrollIntoView()")
     browser.shot(driver, "kb-upload")
     driver.find_element(By.ID, "upload-refresh").click()
     table = _text(driver, "#doc-table")
@@ -265,3 +266,23 @@ def test_browser_admin_creates_a_user_and_a_key(site: Running, driver: Any) -> N
     assert raw not in driver.page_source  # shown once
     driver.get(f"{site.url}/ui/dashboard")
     browser.shot(driver, "admin-dashboard")
+
+
+def test_pages_speak_chinese(site: Running) -> None:
+    pages = {
+        "/ui/kb": ("您可查看的内容", "上传文件", "文档"),
+        "/ui/dashboard": ("仪表盘", "每日提问数", "被引用最多的文档"),
+        "/ui/admin/users": ("创建用户", "组及其成员"),
+        "/ui/admin/keys": ("创建密钥", "所属用户"),
+        "/ui/admin/audit": ("哈希链校验", "校验通过"),
+        "/ui/admin/firewall": ("防火墙事件", "阶段"),
+    }
+    with login(site, "admin") as admin:
+        post(admin, "/ui/lang", {"locale": "zh", "next": "/ui/kb"})
+        try:
+            for url, markers in pages.items():
+                text = admin.get(url).text
+                assert all(m in text for m in markers), url
+                assert "Upload files" not in text and "Create a user" not in text
+        finally:
+            post(admin, "/ui/lang", {"locale": "en", "next": "/ui/kb"})

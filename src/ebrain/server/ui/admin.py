@@ -19,6 +19,7 @@ from ebrain.identity import ROLES
 from ebrain.server.security import Caller
 from ebrain.server.ui import NavItem, Page, add_nav, locale_of, render, router
 from ebrain.server.ui.charts import bar_chart, hbar_chart, line_chart
+from ebrain.server.ui.kb import labeller
 
 add_nav(NavItem("/ui/dashboard", "Dashboard", "仪表盘"))
 add_nav(NavItem("/ui/admin", "Admin", "管理", role="admin"))
@@ -56,7 +57,8 @@ def _forbidden(request: Request, who: Caller) -> Response:
 
 
 def _page(request: Request, who: Caller, template: str, status: int = 200, **kw: Any) -> Response:
-    return render(request, template, who, status=status, tabs=TABS, **kw)
+    label = labeller(locale_of(request, who))
+    return render(request, template, who, status=status, tabs=TABS, label=label, **kw)
 
 
 def _error(request: Request, who: Caller, doing: tuple[str, str], exc: EbrainError) -> str:
@@ -299,6 +301,7 @@ def dashboard_page(
         stats=stats,
         days=days,
         charts=_charts(report, _t(request, who)),
+        label=labeller(locale_of(request, who)),
     )
 
 

@@ -61,9 +61,9 @@ def _axes(width: int, height: int, pad: int, top: float, unit: str) -> list[str]
 
 
 def _x_labels(labels: Sequence[str], x: Callable[[int], float], y: int) -> list[str]:
-    """At most ~8 labels under the axis (first, last, evenly between)."""
+    """At most ~8 labels under the axis, evenly spaced back from the last (today)."""
     step = max(1, math.ceil(len(labels) / 8))
-    shown = set(range(0, len(labels), step)) | ({len(labels) - 1} if labels else set())
+    shown = set(range(len(labels) - 1, -1, -step))
     return [
         f'<text x="{x(i):.1f}" y="{y}" text-anchor="middle" font-size="10" fill="{AXIS}">'
         f"{_e(_short(labels[i], 12))}</text>"

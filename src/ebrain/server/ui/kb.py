@@ -111,6 +111,40 @@ UNKNOWN_REASON = (
 )
 
 
+# Display names of stored identifiers (document types, roles, firewall stages, job states).
+LABELS: dict[str, tuple[str, str]] = {
+    "meeting_minutes": ("meeting minutes", "会议纪要"),
+    "report": ("report", "报告"),
+    "contract": ("contract", "合同"),
+    "acceptance": ("acceptance", "验收文档"),
+    "transcript": ("transcript", "沟通记录"),
+    "manual": ("manual", "产品手册"),
+    "fault_analysis": ("fault analysis", "故障分析"),
+    "other": ("other", "其他"),
+    "admin": ("admin", "管理员"),
+    "editor": ("editor", "编辑者"),
+    "viewer": ("viewer", "查看者"),
+    "input": ("input", "输入"),
+    "context": ("context", "上下文"),
+    "output": ("output", "输出"),
+    "queued": ("queued", "排队中"),
+    "running": ("running", "进行中"),
+    "done": ("done", "完成"),
+    "failed": ("failed", "失败"),
+    "cancelled": ("cancelled", "已取消"),
+}
+
+
+def labeller(lang: str) -> Any:
+    """`label(value)`: the display name of a stored identifier in the page language."""
+
+    def label(value: Any) -> str:
+        en, zh = LABELS.get(str(value), (str(value), str(value)))
+        return zh if lang == "zh" else en
+
+    return label
+
+
 def reason_text(reason: str | None, lang: str) -> tuple[str, str]:
     """(why, what to do) for an ingest failure reason, in the page language."""
     en, zh, hint_en, hint_zh = REASONS.get(reason or "", UNKNOWN_REASON)
@@ -204,6 +238,7 @@ def kb_page(
         jobs=jobs,
         done=done or "",
         reasons=reasons_table(_lang(request, who)),
+        label=labeller(_lang(request, who)),
     )
 
 
@@ -230,7 +265,9 @@ def job_page(
         f["why"], f["hint"] = (
             reason_text(f.get("reason"), lang) if f["state"] == "failed" else ("", "")
         )
-    return render(request, "kb/job.html", who, job=job, reasons=reasons_table(lang))
+    return render(
+        request, "kb/job.html", who, job=job, reasons=reasons_table(lang), label=labeller(lang)
+    )
 
 
 # --- editing (editors) ------------------------------------------------------------------
