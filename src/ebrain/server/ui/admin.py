@@ -275,13 +275,35 @@ def firewall_page(
         request,
         who,
         "admin/firewall.html",
-        events=events,
+        events=_readable_excerpts(request, who, events),
         total=total,
         page=page,
         pages=pages,
         stage=stage,
         stages=STAGES,
     )
+
+
+def _readable_excerpts(
+    request: Request, who: Caller, events: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Events with the excerpts of passages and answers blanked where they may come from
+    documents the admin may not read: shown only when the asker's groups are all the admin's
+    own (what the asker could read, the admin can), or the admin asked."""
+    identity = _brain(request).identity
+    mine = set(who.user.groups)
+    allowed: dict[str, bool] = {}
+    for event in events:
+        event["hidden"] = False
+        asker = str(event.get("user_name") or "")
+        if event.get("stage") == "input" or asker == who.name:
+            continue
+        if asker not in allowed:
+            user = identity.get_user(asker) if asker else None
+            allowed[asker] = user is not None and set(user.groups) <= mine
+        if not allowed[asker]:
+            event["excerpt"], event["hidden"] = "", True
+    return events
 
 
 # --- the usage dashboard (every user, scoped) ------------------------------------------------
