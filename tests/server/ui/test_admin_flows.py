@@ -264,6 +264,14 @@ def test_browser_admin_creates_a_user_and_a_key(site: Running, driver: Any) -> N
     assert found is not None and found[0].name == "petra"
     driver.get(f"{site.url}/ui/admin/keys")
     assert raw not in driver.page_source  # shown once
+    key_id = found[1].id
+    driver.find_element(By.CSS_SELECTOR, f'tr[data-key="{key_id}"] button.danger').click()
+    browser.wait(driver, lambda d: d.switch_to.alert).accept()  # "Revoke this key?"
+    browser.wait(
+        driver,
+        lambda d: "revoked" in d.find_element(By.CSS_SELECTOR, f'tr[data-key="{key_id}"]').text,
+    )
+    assert site.brain.identity.authenticate_key(raw) is None
     driver.get(f"{site.url}/ui/dashboard")
     browser.shot(driver, "admin-dashboard")
 

@@ -5,6 +5,13 @@
 (function () {
   "use strict";
 
+  /* Forms that delete ask first (the server acts only on the POST, with its CSRF token). */
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-confirm]"), function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+
   var box = document.getElementById("upload") || document.getElementById("job");
   if (!box) { return; }
   var reasons = JSON.parse(box.getAttribute("data-reasons") || "{}");
