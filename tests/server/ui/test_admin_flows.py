@@ -333,3 +333,37 @@ def test_firewall_events_hide_what_the_admin_may_not_read(site: Running) -> None
         assert "ignore your instructions" in page and EVIL not in page
         only = admin.get("/ui/admin/firewall?stage=input").text
         assert "public passage" not in only
+
+
+def test_audit_page_shows_a_broken_chain(site: Running) -> None:
+    import sqlalchemy as sa
+
+    from ebrain.catalog import schema as t
+
+    log = t.audit_log
+    with site.brain.engine.begin() as conn:
+        actor = conn.execute(sa.select(log.c.actor).where(log.c.seq == 1)).scalar()
+        conn.execute(sa.update(log).where(log.c.seq == 1).values(actor="mallory"))
+    try:
+        with login(site, "admin") as admin:
+            page = admin.get("/ui/admin/audit").text
+            assert 'data-ok="false"' in page and "entry 1 was changed" in page
+    finally:
+        with site.brain.engine.begin() as conn:
+            conn.execute(sa.update(log).where(log.c.seq == 1).values(actor=actor))
+    assert site.brain.audit.verify().ok
+
+
+def test_model_names_are_escaped_on_the_dashboard(site: Running) -> None:
+    from ebrain.answer.guarding import CatalogUsageSink
+    from ebrain.models.usage import UsageRecord
+
+    CatalogUsageSink(site.brain.engine).record(
+        UsageRecord(
+            EVIL, "large", prompt_tokens=120, completion_tokens=30, cost=0.5, latency_ms=900
+        )
+    )
+    with login(site, "admin") as admin, login(site, "sally") as sally:
+        page = admin.get("/ui/dashboard").text
+        assert EVIL not in page and "&lt;script&gt;alert(" in page and ">0.5<" in page
+        assert 'id="dash-models"' not in sally.get("/ui/dashboard").text
