@@ -53,3 +53,12 @@ def test_empty_and_odd_values() -> None:
     ):
         _parse(str(svg))
     assert fmt(None) == "–" and fmt(1234.0) == "1,234" and fmt(0.01234, " $") == "0.0123 $"
+
+
+def test_long_names_are_cut_by_display_width() -> None:
+    from ebrain.server.ui.charts import _short
+
+    assert _short("short") == "short"
+    assert _short("x" * 50) == "x" * 31 + "…"
+    cut = _short("季度销售报告" * 10)
+    assert cut.endswith("…") and len(cut) == 16  # 15 CJK characters = 30 columns, then …

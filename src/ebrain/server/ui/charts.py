@@ -10,6 +10,7 @@ styles); pages may restyle them through the `chart-*` classes.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from html import escape
 
@@ -17,7 +18,7 @@ from markupsafe import Markup
 
 PALETTE = ("#2563eb", "#dc2626", "#059669", "#d97706", "#7c3aed")
 AXIS = "#6b7280"
-MAX_LABEL = 40  # characters of a name shown beside a horizontal bar
+MAX_LABEL = 32  # display columns of a name shown beside a horizontal bar
 
 
 def fmt(value: float | None, unit: str = "") -> str:
@@ -32,8 +33,22 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+def _width(ch: str) -> int:
+    """Display width: 2 for CJK and full-width characters, else 1."""
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
 def _short(text: str, most: int = MAX_LABEL) -> str:
-    return text if len(text) <= most else text[: most - 1] + "…"
+    """`text` cut to `most` display columns (a CJK character takes two), with an ellipsis."""
+    if sum(_width(c) for c in text) <= most:
+        return text
+    out, used = [], 0
+    for ch in text:
+        used += _width(ch)
+        if used > most - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
 
 
 def _top(values: Sequence[float | None]) -> float:
