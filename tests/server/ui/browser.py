@@ -49,9 +49,11 @@ def start(lang: str = "en-US") -> Any:
 
 def wait(driver: Any, condition: Any, timeout: float = WAIT_S) -> Any:
     """Wait until `condition(driver)` is truthy; its value."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    ignored = (NoSuchElementException, StaleElementReferenceException)
+    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
 
 
 def by_css(driver: Any, selector: str) -> Any:
