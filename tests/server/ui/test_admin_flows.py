@@ -115,8 +115,17 @@ def test_editor_changes_type_and_groups_and_deletes(site: Running, tmp_path: Pat
     doc_id = brain.ingest([path], kb="main", acl=["sales"]).files[0].document_id
     assert doc_id is not None
     with login(site, "editor") as editor, login(site, "otto") as otto:
-        saved = post(editor, f"/ui/kb/documents/{doc_id}", {"doc_type": "report", "groups": ""})
-        assert saved.status_code == 303 and "done=saved" in saved.headers["location"]
+        back = "/ui/kb?kb=main&done=deleted&x=1"
+        saved = post(
+            editor, f"/ui/kb/documents/{doc_id}", {"doc_type": "report", "groups": "", "back": back}
+        )
+        assert saved.headers["location"] == "/ui/kb?kb=main&done=saved"
+        evil = post(
+            editor,
+            f"/ui/kb/documents/{doc_id}",
+            {"doc_type": "report", "back": "//evil.example/ui/kb"},
+        )
+        assert evil.headers["location"] == "/ui/kb?done=saved"
         doc = brain.document(doc_id, principal=brain_owner())
         assert doc["doc_type"] == "report" and doc["acl"] == []
         assert "Quarterly memo" in otto.get("/ui/kb").text  # public now

@@ -10,7 +10,7 @@ neither listed nor counted, and acting on it answers 404 like a missing one.
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import Form, Query, Request
 from fastapi import Path as PathParam
@@ -307,9 +307,12 @@ def _failed(request: Request, who: Caller, exc: EbrainError) -> Response:
 
 
 def _back(back: str, done: str) -> RedirectResponse:
-    target = back if back.startswith("/ui/kb") and "//" not in back else "/ui/kb"
-    sep = "&" if "?" in target else "?"
-    return RedirectResponse(f"{target}{sep}done={done}", status_code=303)
+    """To the list page the form came from (its filters and page kept), saying what was done."""
+    parts = urlsplit(back)
+    path = parts.path if parts.path == "/ui/kb" and not parts.netloc else "/ui/kb"
+    kept = [(k, v) for k, v in parse_qsl(parts.query) if k in ("kb", "doc_type", "page")]
+    query = urlencode([*kept, ("done", done)])
+    return RedirectResponse(f"{path}?{query}", status_code=303)
 
 
 @router.post("/kb/documents/{document_id}")
