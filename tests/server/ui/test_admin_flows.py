@@ -201,6 +201,7 @@ const zone = document.getElementById("dropzone");
 const data = new DataTransfer();
 data.items.add(new File(["# Falcon manual\\n\\nThe falcon valve opens at 3 bar."], "falcon.md"));
 data.items.add(new File(["# Heron report\\n\\nHeron sales rose in May."], "heron.txt"));
+data.items.add(new File(["MZ not a document"], "tool.exe"));
 zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
 """
 
@@ -232,13 +233,16 @@ def test_browser_upload_two_files_and_watch_them_ingest(site: Running, driver: A
     assert [r.find_element(By.CSS_SELECTOR, "td.name").text for r in rows] == [
         "falcon.md",
         "heron.txt",
+        "tool.exe",
     ]
     driver.find_element(By.ID, "upload-submit").click()
     browser.wait(
         driver, lambda d: d.find_element(By.ID, "upload").get_attribute("data-state") == "done"
     )
     rows = driver.find_elements(By.CSS_SELECTOR, "#upload-table tbody tr")
-    assert [r.get_attribute("class") for r in rows] == ["file-done", "file-done"]
+    assert [r.get_attribute("class") for r in rows] == ["file-done", "file-done", "file-failed"]
+    assert "cannot be read" in rows[2].find_element(By.CSS_SELECTOR, "td.reason").text
+    rows = rows[:2]
     assert all(int(r.find_element(By.CSS_SELECTOR, "td.chunks").text) >= 1 for r in rows)
     assert all(
         r.find_element(By.TAG_NAME, "progress").get_attribute("value") == "100" for r in rows

@@ -21,6 +21,7 @@ from ebrain.ingest.classify import DOC_TYPES
 from ebrain.server import content
 from ebrain.server.security import Caller
 from ebrain.server.ui import NavItem, Page, add_nav, render, router
+from ebrain.server.uploads import _allowed
 
 add_nav(NavItem("/ui/kb", "Knowledge bases", "知识库"))
 
@@ -239,6 +240,7 @@ def kb_page(
         done=done or "",
         reasons=reasons_table(_lang(request, who)),
         label=labeller(_lang(request, who)),
+        allowed=sorted(_allowed(request.app.state.server)),
     )
 
 

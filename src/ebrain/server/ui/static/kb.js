@@ -21,7 +21,9 @@
   var table = document.getElementById("upload-table");
   var tbody = table.querySelector("tbody");
   var status = document.getElementById("upload-status");
-  var chosen = [];
+  var chosen = [];   /* the File objects shown in the table, by row index */
+  var sending = [];  /* row indexes of the files in the current upload, in the job's order */
+  var allowed = JSON.parse(box.getAttribute("data-allowed") || "[]");
 
   function label(key) { return labels[key] || key; }
 
@@ -63,6 +65,14 @@
 
   function rowAt(i) { return tbody.querySelector('tr[data-index="' + i + '"]'); }
 
+  /* The row of the job's i-th file (the job page lists the job's files themselves). */
+  function jobRow(i) { return rowAt(sending.length ? sending[i] : i); }
+
+  function extension(name) {
+    var dot = name.lastIndexOf(".");
+    return dot > 0 ? name.slice(dot).toLowerCase() : "";
+  }
+
   function setBar(tr, value) {
     var bar = tr && tr.querySelector("progress");
     if (bar) { bar.value = Math.max(0, Math.min(100, value)); }
@@ -96,7 +106,7 @@
   }
 
   function applyJob(job) {
-    (job.files || []).forEach(function (f, i) { applyFile(rowAt(i), f); });
+    (job.files || []).forEach(function (f, i) { applyFile(jobRow(i), f); });
     var state = document.getElementById("job-state");
     if (state) { state.textContent = job.state; }
   }
@@ -136,11 +146,12 @@
      so far cover the first files fully and the current one partly. */
   function uploadProgress(event) {
     if (!event.lengthComputable) { return; }
-    var sent = event.loaded * (chosen.reduce(function (a, f) { return a + f.size; }, 0) / event.total);
+    var files = sending.map(function (i) { return chosen[i]; });
+    var sent = event.loaded * (files.reduce(function (a, f) { return a + f.size; }, 0) / event.total);
     var start = 0;
-    chosen.forEach(function (f, i) {
+    files.forEach(function (f, i) {
       var part = f.size ? (sent - start) / f.size : 1;
-      setBar(rowAt(i), Math.max(0, Math.min(1, part)) * 100);
+      setBar(jobRow(i), Math.max(0, Math.min(1, part)) * 100);
       start += f.size;
     });
   }
@@ -157,13 +168,24 @@
 
   function send(form) {
     if (chosen.length === 0) { status.textContent = label("none"); return; }
+    /* A type the server does not accept fails here, with its reason; the others go up. */
+    sending = [];
+    chosen.forEach(function (f, i) {
+      var ext = extension(f.name);
+      if (allowed.length && allowed.indexOf(ext) < 0) {
+        applyFile(rowAt(i), { state: "failed", reason: "unsupported", message: label("type") + " " + (ext || "—") });
+      } else {
+        sending.push(i);
+      }
+    });
+    if (sending.length === 0) { status.textContent = label("nothing"); return; }
     var data = new FormData();
-    chosen.forEach(function (f) { data.append("files", f, f.name); });
+    sending.forEach(function (i) { data.append("files", chosen[i], chosen[i].name); });
     ["kb", "acl", "tags"].forEach(function (name) {
       var field = form.elements[name];
       if (field && field.value.trim()) { data.append(name, field.value.trim()); }
     });
-    for (var i = 0; i < chosen.length; i++) { cell(rowAt(i), "state").textContent = label("uploading"); }
+    sending.forEach(function (i) { cell(rowAt(i), "state").textContent = label("uploading"); });
     var button = document.getElementById("upload-submit");
     button.disabled = true;
     status.className = "";
@@ -176,10 +198,10 @@
       button.disabled = false;
       if (xhr.status !== 202) { failed(xhr); return; }
       var job = JSON.parse(xhr.responseText);
-      for (var j = 0; j < chosen.length; j++) {
-        setBar(rowAt(j), 100);
-        cell(rowAt(j), "state").textContent = label("queued");
-      }
+      sending.forEach(function (i) {
+        setBar(rowAt(i), 100);
+        cell(rowAt(i), "state").textContent = label("queued");
+      });
       status.textContent = label("sent");
       chosen = [];
       form.reset();
