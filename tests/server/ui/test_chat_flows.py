@@ -196,6 +196,7 @@ def test_follow_up_history_and_the_text_passage(ui_server: Running, driver: Any)
     current = by_css(driver, "#history a[aria-current=true]")
     driver.get(current.get_attribute("href"))  # the conversation reopened from the sidebar
     assert len(driver.find_elements("css selector", "article.msg")) == 4
+    assert driver.find_elements("css selector", "article.msg.assistant a.cite")  # links kept
     assert by_css(driver, "#assistant").get_attribute("disabled") is not None
     driver.get(f"{ui_server.url}/ui/chat")
     answer = _ask(driver, "What should I check when the HT-2000 controller overheats?")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
 from tests.server.harness import Running
 
 
@@ -35,3 +40,60 @@ def test_static_files_are_served_and_bounded(ui_server: Running) -> None:
         assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
         assert http.get("/ui/static/..%2Fpages.py").status_code == 404
         assert http.get("/ui/static/pages.py").status_code == 404
+
+
+@contextmanager
+def _logged_in(srv: Running, user: str) -> Iterator[httpx.Client]:
+    with srv.client(follow_redirects=True) as http:
+        ok = http.post("/ui/login", data={"username": user, "password": f"{user}-password-1"})
+        assert ok.status_code == 200, ok.text  # followed to the chat page
+        yield http
+
+
+def test_language_from_the_browser_then_the_cookie(ui_server: Running) -> None:
+    with ui_server.client(follow_redirects=True) as http:
+        zh = http.get("/ui/login", headers={"Accept-Language": "fr;q=0.9, zh-CN;q=0.8, en;q=0.5"})
+        assert '<html lang="zh-CN">' in zh.text and "用户名" in zh.text
+        switched = http.post("/ui/lang", data={"locale": "en", "next": "/ui/login"})
+        assert switched.status_code == 200  # followed back to the login page
+        en = http.get("/ui/login", headers={"Accept-Language": "zh-CN"})
+        assert '<html lang="en">' in en.text and "User name" in en.text
+
+
+def test_state_changes_need_the_csrf_token(ui_server: Running) -> None:
+    with _logged_in(ui_server, "otto") as http:
+        refused = http.post("/ui/lang", data={"locale": "zh", "next": "/ui/chat"})
+        assert refused.status_code == 403
+        assert http.post("/ui/logout").status_code == 403
+        csrf = http.cookies["ebrain_csrf"]
+        out = http.post("/ui/logout", data={"csrf_token": csrf}, follow_redirects=False)
+        assert out.status_code == 303
+        assert http.get("/ui/chat", follow_redirects=False).status_code == 303
+
+
+def test_hostile_text_is_escaped_and_bounded(ui_server: Running) -> None:
+    with _logged_in(ui_server, "sally") as http:
+        page = http.get("/ui/search", params={"q": '<script>alert(1)</script> "HT-2000'})
+        assert page.status_code == 200
+        assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
+        assert http.get("/ui/search", params={"q": "x" * 5000}).status_code == 422
+        bad_date = http.get("/ui/search", params={"q": "HT-2000", "since": "not-a-date"})
+        assert bad_date.status_code == 200 and 'role="alert"' in bad_date.text
+        viewer = http.get("/ui/doc/1", params={"start": 10**9, "end": 5})
+        assert viewer.status_code == 200  # clamped to the text
+        assert http.get("/ui/doc/99999999").status_code == 404
+        nxt = http.get(
+            "/ui/login", params={"next": "https://evil.example/"}, follow_redirects=False
+        )
+        assert nxt.headers["location"] == "/ui/chat"
+
+
+def test_someone_elses_conversation_is_not_shown(ui_server: Running) -> None:
+    with ui_server.client("sally") as api:
+        conv = api.post("/api/conversations", json={}).json()["id"]
+        api.post(f"/api/conversations/{conv}/messages", json={"question": "HT-2000 fan?"})
+    with _logged_in(ui_server, "otto") as http:
+        page = http.get("/ui/chat", params={"c": conv})
+        assert page.status_code == 200 and "HT-2000 fan?" not in page.text
+    with _logged_in(ui_server, "sally") as http:
+        assert "HT-2000 fan?" in http.get("/ui/chat", params={"c": conv}).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -172,8 +173,7 @@ def chat_page(request: Request, who: Page, c: str | None = Query(None, max_lengt
     messages: list[dict[str, Any]] = []
     current = None
     if c and state.queries.conversation_owner(c) == who.name:
-        conv = state.brain.conversation(c, principal=who.principal)
-        messages = [m.to_dict() for m in conv.history()]
+        messages = _earlier(request, who, c)
         current = c
     assistants = state.brain.assistants()
     chosen = (state.queries.conversation_assistant(current) if current else None) or "default"
@@ -186,7 +186,58 @@ def chat_page(request: Request, who: Page, c: str | None = Query(None, max_lengt
         messages=messages,
         assistants=sorted(assistants.values(), key=lambda a: (a.name != "default", a.name)),
         chosen=chosen,
+        cite_href=cite_href,
     )
+
+
+CITE = re.compile(r"\[(\d{1,3}(?:\s*[,，]\s*\d{1,3})*)\]")
+
+
+def _earlier(request: Request, who: Any, conversation_id: str) -> list[dict[str, Any]]:
+    """A conversation's messages with their citations as links and their notices; a citation
+    of a document the caller may no longer read is shown as plain text."""
+    from ebrain.catalog.ui_queries import stored_answers
+
+    readable: dict[int, bool] = {}
+
+    def visible(doc_id: int) -> bool:
+        if doc_id not in readable:
+            readable[doc_id] = _readable(request, who, doc_id, text=False) is not None
+        return readable[doc_id]
+
+    out = []
+    for row in stored_answers(_state(request).brain.engine, conversation_id):
+        answer = row["answer"]
+        cites = [c for c in answer.get("citations") or [] if visible(int(c["document_id"]))]
+        flagged = answer.get("flagged_sources") or []
+        row |= {"parts": _cited_parts(str(row["content"]), cites), "citations": cites}
+        row |= {"refused": bool(answer.get("refused")), "flagged": flagged}
+        out.append(row)
+    return out
+
+
+def cite_href(c: dict[str, Any]) -> str:
+    """The viewer link of a citation (as chat.js builds it)."""
+    page = f"&page={int(c['page'])}" if c.get("page") else ""
+    return (
+        f"/ui/doc/{int(c['document_id'])}?start={int(c['char_start'])}"
+        f"&end={int(c['char_end'])}&n={int(c['n'])}{page}#passage"
+    )
+
+
+def _cited_parts(text: str, citations: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """The text cut into (piece, link) pairs: each [n] of a known citation links to it."""
+    by_n = {int(c["n"]): c for c in citations}
+    parts: list[tuple[str, str | None]] = []
+    last = 0
+    for match in CITE.finditer(text):
+        parts.append((text[last : match.start()], None))
+        for n in re.split(r"\s*[,，]\s*", match.group(1)):
+            cited = by_n.get(int(n))
+            parts.append((f"[{n}]", cite_href(cited) if cited else None))
+        last = match.end()
+    parts.append((text[last:], None))
+    return [p for p in parts if p[0]]
 
 
 # --- search ------------------------------------------------------------------------------------
@@ -280,10 +331,12 @@ PASSAGE_MAX = 5_000
 Offset = Annotated[int, Query(ge=0, le=2**31)]
 
 
-def _readable(request: Request, who: Any, document_id: int) -> dict[str, Any] | None:
-    """The document with its text if the caller may read it (None: hidden or absent, alike)."""
+def _readable(
+    request: Request, who: Any, document_id: int, text: bool = True
+) -> dict[str, Any] | None:
+    """The document (with its text) if the caller may read it (None: hidden or absent, alike)."""
     try:
-        return visible_document(request, who, document_id, text=True)
+        return visible_document(request, who, document_id, text=text)
     except NotFoundError:
         return None
 

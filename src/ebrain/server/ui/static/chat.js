@@ -57,7 +57,7 @@
     var byN = {};
     citations.forEach(function (c) { byN[c.n] = c; });
     var out = el("div", "text");
-    var pattern = /\[(\d+(?:\s*[,，]\s*\d+)*)\]/g;
+    var pattern = /\[(\d{1,3}(?:\s*[,，]\s*\d{1,3})*)\]/g;
     var last = 0, m;
     while ((m = pattern.exec(text)) !== null) {
       out.appendChild(document.createTextNode(text.slice(last, m.index)));
