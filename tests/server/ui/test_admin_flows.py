@@ -104,6 +104,10 @@ def test_admin_creates_a_user_and_a_key_shown_once(site: Running) -> None:
         assert changed.status_code == 303
         user = site.brain.identity.get_user("wendy")
         assert user is not None and user.role == "viewer" and user.groups == ("ops",)
+        locked = post(admin, "/ui/admin/users/admin", {"role": "viewer", "groups": "hr"})
+        assert locked.status_code == 409 and "your own admin role" in locked.text
+        me = site.brain.identity.get_user("admin")
+        assert me is not None and me.role == "admin"
         audit = admin.get("/ui/admin/audit").text
         assert 'data-ok="true"' in audit and "key_created" in audit and "user_created" in audit
 

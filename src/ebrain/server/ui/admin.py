@@ -142,6 +142,13 @@ def change_user(
     """Set a user's role, groups (the whole list) and whether it is disabled."""
     if not who.has_role("admin"):
         return _forbidden(request, who)
+    if name == who.name and (role != "admin" or disabled == "on"):
+        t = _t(request, who)
+        message = t(
+            "You cannot take away your own admin role or disable yourself (another admin can).",
+            "不能取消自己的管理员角色或停用自己（可由其他管理员操作）。",
+        )
+        return _users_page(request, who, error=message, status=409)
     try:
         _apply_user(request, who, name[:100], role, _split(groups), disabled == "on")
     except EbrainError as exc:
