@@ -100,8 +100,13 @@ def test_admin_creates_a_user_and_a_key_shown_once(site: Running) -> None:
         raw = key.text.split('id="new-key-value" class="secret">')[1].split("<")[0]
         assert site.brain.identity.authenticate_key(raw) is not None
         assert raw not in admin.get("/ui/admin/keys").text  # never shown again
-        changed = post(admin, "/ui/admin/users/wendy", {"role": "viewer", "groups": "ops"})
+        changed = post(
+            admin,
+            "/ui/admin/users/wendy",
+            {"role": "viewer", "groups": "ops", "password": "wendy-password-2"},
+        )
         assert changed.status_code == 303
+        assert site.brain.identity.check_password("wendy", "wendy-password-2") is not None
         user = site.brain.identity.get_user("wendy")
         assert user is not None and user.role == "viewer" and user.groups == ("ops",)
         locked = post(admin, "/ui/admin/users/admin", {"role": "viewer", "groups": "hr"})

@@ -138,8 +138,10 @@ def change_user(
     role: Annotated[str, Form(max_length=20)],
     groups: Annotated[str, Form(max_length=6000)] = "",
     disabled: Annotated[str, Form(max_length=10)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    """Set a user's role, groups (the whole list) and whether it is disabled."""
+    """Set a user's role, groups (the whole list), whether it is disabled, and (when given) a
+    new password."""
     if not who.has_role("admin"):
         return _forbidden(request, who)
     if name == who.name and (role != "admin" or disabled == "on"):
@@ -151,6 +153,8 @@ def change_user(
         return _users_page(request, who, error=message, status=409)
     try:
         _apply_user(request, who, name[:100], role, _split(groups), disabled == "on")
+        if password:
+            _brain(request).identity.set_password(name[:100], password, actor=who.name)
     except EbrainError as exc:
         message = _error(request, who, ("Could not change the user", "无法修改用户"), exc)
         return _users_page(request, who, error=message, status=exc.status)
