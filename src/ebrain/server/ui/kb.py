@@ -20,8 +20,8 @@ from ebrain.errors import EbrainError, NotFoundError
 from ebrain.ingest.classify import DOC_TYPES
 from ebrain.server import content
 from ebrain.server.security import Caller
-from ebrain.server.ui import NavItem, Page, add_nav, render, router
-from ebrain.server.uploads import _allowed
+from ebrain.server.ui import NavItem, Page, add_nav, locale_of, render, router
+from ebrain.server.uploads import _allowed, _job, _readable_ids
 
 add_nav(NavItem("/ui/kb", "Knowledge bases", "知识库"))
 
@@ -245,8 +245,6 @@ def kb_page(
 
 
 def _lang(request: Request, who: Caller) -> str:
-    from ebrain.server.ui import locale_of
-
     return locale_of(request, who)
 
 
@@ -256,7 +254,6 @@ def job_page(
 ) -> Response:
     """One upload or re-ingest job: each file's state, and each failed file's reason and hint
     (only the caller's own jobs; the API's checks)."""
-    from ebrain.server.uploads import _job, _readable_ids
 
     try:
         job = _readable_ids(request, who, _job(request, who, job_id))
