@@ -156,3 +156,24 @@ def test_guard_events_and_audit_pages(brain: Brain, seeded: dict[str, int]) -> N
     older = queries.audit_entries(before=entries[1]["seq"], limit=100)
     assert all(e["seq"] < entries[1]["seq"] for e in older)
     assert queries.chunk_total(DocScope(("sales",))) < queries.chunk_total(DocScope(None))
+
+
+def test_junk_in_audit_details_is_ignored(brain: Brain, tmp_path: Path) -> None:
+    ids = _docs(brain, tmp_path)
+    junk = ["x", True, 2**70, -1, None, 1.5, ids["public"]]
+    brain.audit.record_ask(
+        actor="a", question="q", documents=junk, detail={"latency_ms": "slow", "refused": "no"}
+    )
+    brain.audit.record_ask(
+        actor="a", question="q", documents=[], detail={"latency_ms": float("inf")}
+    )
+    report = usage_report(brain.engine, DocScope(None))
+    assert [d["id"] for d in report.top_documents] == [ids["public"]]
+    assert report.latency_per_day[-1][1] is None and report.questions == 2 and report.refused == 0
+
+
+def test_kb_scope_limits_cited_documents(brain: Brain, seeded: dict[str, int]) -> None:
+    queries = DashboardQueries(brain.engine)
+    everything = queries.visible_documents(seeded.values(), DocScope(None))
+    assert set(everything) == set(seeded.values())
+    assert queries.visible_documents(seeded.values(), DocScope(None, ("other-kb",))) == {}

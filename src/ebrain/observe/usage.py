@@ -122,7 +122,7 @@ def _per_day(report: UsageReport, asks: list[AskRow], first: date, days: int) ->
     for row in asks:
         day = row.at[:10]
         asked[day] += 1
-        refused[day] += bool(row.detail.get("refused"))
+        refused[day] += row.detail.get("refused") is True
         ms = row.detail.get("latency_ms")
         if isinstance(ms, int | float) and math.isfinite(ms) and ms >= 0:
             latency[day].append(float(ms))
@@ -143,7 +143,7 @@ def _refused_questions(asks: list[AskRow]) -> tuple[list[tuple[str, int]], bool]
         if not isinstance(text, str):
             continue
         stored = True
-        if row.detail.get("refused") and text.strip():
+        if row.detail.get("refused") is True and text.strip():
             key = " ".join(text.split()).casefold()
             display.setdefault(key, " ".join(text.split())[:MAX_QUESTION_CHARS])
             counts[key] += 1
