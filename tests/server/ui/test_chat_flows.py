@@ -169,7 +169,7 @@ def test_streamed_answer_feedback_and_the_marked_pdf_page(
     cite.click()
     image = by_css(driver, "img.pdfpage")
     wait(driver, lambda d: d.execute_script("return arguments[0].naturalWidth", image) > 0)
-    assert "flushed every 90 days" in by_css(driver, "figure#passage mark").text
+    assert "flushed every 90 days" in by_css(driver, "figure.pdf mark").text
     assert "2 / 2" in by_css(driver, ".pager").text  # the cited page of two
     shot(driver, "citation-pdf")
     png = httpx.get(image.get_attribute("src"), cookies=_cookies(driver), timeout=30)
