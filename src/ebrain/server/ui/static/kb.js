@@ -108,7 +108,7 @@
   function applyJob(job) {
     (job.files || []).forEach(function (f, i) { applyFile(jobRow(i), f); });
     var state = document.getElementById("job-state");
-    if (state) { state.textContent = job.state; }
+    if (state) { state.textContent = label(job.state); }
   }
 
   function summary(job) {
