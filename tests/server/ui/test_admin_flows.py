@@ -389,3 +389,35 @@ def test_model_names_are_escaped_on_the_dashboard(site: Running) -> None:
         page = admin.get("/ui/dashboard").text
         assert EVIL not in page and "&lt;script&gt;alert(" in page and ">0.5<" in page
         assert 'id="dash-models"' not in sally.get("/ui/dashboard").text
+
+
+def test_browser_job_page_follows_a_queued_job(tmp_path: Path, driver: Any) -> None:
+    """A re-opened job page picks up a job still queued and shows each file's end, live."""
+    from selenium.webdriver.common.by import By
+
+    brain = Brain.open(make_workspace(tmp_path))
+    keys = make_users(brain)
+    try:
+        with serve(brain, run_jobs=False) as srv:
+            srv.keys = keys
+            files = [
+                ("files", ("alpha.md", b"# Alpha\n\nalpha text here", "text/markdown")),
+                ("files", ("broken.pdf", b"%PDF junk", "application/pdf")),
+            ]
+            with srv.client("editor") as http:
+                job_id = http.post("/api/uploads", files=files, data={"kb": "main"}).json()[
+                    "job_id"
+                ]
+            browser.login(driver, srv.url, "editor")
+            driver.get(f"{srv.url}/ui/kb/jobs/{job_id}")
+            assert _text(driver, "#job-state").lower() == "queued"
+            srv.app.state.server.jobs.start()  # the worker starts while the page watches
+            browser.wait(
+                driver, lambda d: d.find_element(By.ID, "job").get_attribute("data-state") == "done"
+            )
+            states = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "td.state")]
+            assert states == ["Done (added)", "Failed"]
+            assert "damaged" in driver.find_elements(By.CSS_SELECTOR, "td.reason")[1].text
+            srv.app.state.server.jobs.stop()
+    finally:
+        brain.close()
