@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -97,3 +99,45 @@ def test_someone_elses_conversation_is_not_shown(ui_server: Running) -> None:
         assert page.status_code == 200 and "HT-2000 fan?" not in page.text
     with _logged_in(ui_server, "sally") as http:
         assert "HT-2000 fan?" in http.get("/ui/chat", params={"c": conv}).text
+
+
+# Words that may stay as they are on a Chinese page: names, the other language's own label.
+LATIN_OK = {
+    "ebrain",
+    "English",
+    "BM25",
+    "JavaScript",
+    "sally",
+    "main",
+    "manual",
+    "contract",
+    "report",
+}
+
+
+def _visible_latin(html: str) -> set[str]:
+    """Latin words a person sees on the page: text and the labels of attributes."""
+    import re
+
+    body = re.sub(r"<script.*?</script>|<head>.*?</head>", "", html, flags=re.S)
+    attrs = re.findall(r'(?:placeholder|aria-label|alt|title)="([^"]*)"', body)
+    text = re.sub(r"<[^>]+>", " ", body)
+    words = set(re.findall(r"[A-Za-z]{3,}", " ".join([text, *attrs])))
+    return words - LATIN_OK
+
+
+def test_chinese_pages_have_no_english_left(ui_server: Running) -> None:
+    with ui_server.client() as http:
+        login = http.get("/ui/login", headers={"Accept-Language": "zh-CN"})
+        assert _visible_latin(login.text) == set()
+    with _logged_in(ui_server, "sally") as http:
+        http.cookies.set("ebrain_lang", "zh")
+        for path in ("/ui/chat", "/ui/search", "/ui/search?q=zzzqqq&explain=true"):
+            page = http.get(path)
+            assert '<html lang="zh-CN">' in page.text
+            assert _visible_latin(page.text) == set(), path
+        # and the chat's script strings (data-i18n) are Chinese too
+        raw = http.get("/ui/chat").text.split("data-i18n='", 1)[1].split("'", 1)[0]
+        strings = json.loads(html.unescape(raw))
+        assert len(strings) >= 15
+        assert _visible_latin(" ".join(strings.values())) <= {"AI"}
