@@ -78,7 +78,12 @@ def test_hostile_text_is_escaped_and_bounded(ui_server: Running) -> None:
         page = http.get("/ui/search", params={"q": '<script>alert(1)</script> "HT-2000'})
         assert page.status_code == 200
         assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
-        assert http.get("/ui/search", params={"q": "x" * 5000}).status_code == 422
+        too_long = http.get("/ui/search", params={"q": "x" * 5000})
+        assert too_long.status_code == 422 and too_long.headers["content-type"].startswith(
+            "text/html"
+        )
+        assert "<h1>Something went wrong</h1>" in too_long.text
+        assert http.get("/ui/nowhere").status_code == 404
         bad_date = http.get("/ui/search", params={"q": "HT-2000", "since": "not-a-date"})
         assert bad_date.status_code == 200 and 'role="alert"' in bad_date.text
         viewer = http.get("/ui/doc/1", params={"start": 10**9, "end": 5})

@@ -241,6 +241,52 @@ def install(app: FastAPI) -> None:
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/chat", status_code=303)
 
+    _html_errors(app)
+
     @app.exception_handler(LoginRequired)
     async def to_login(_request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/ui/login?next={quote(exc.next_url, safe='')}", 303)
+
+
+def _html_errors(app: FastAPI) -> None:
+    """Errors of the pages as a page (status, message and headers of the API's JSON error)."""
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from ebrain.errors import EbrainError
+
+    for kind in (ApiError, EbrainError, StarletteHTTPException, RequestValidationError):
+        original = app.exception_handlers.get(kind)
+        if original is not None:
+            app.add_exception_handler(kind, _as_page(original))
+
+
+def _as_page(original: Any) -> Any:
+    async def handler(request: Request, exc: Exception) -> Response:
+        response: Response = await original(request, exc)
+        path = request.url.path
+        if not path.startswith("/ui/") or path.startswith("/ui/static/") or path.endswith(".png"):
+            return response
+        return error_page(request, response, exc)
+
+    return handler
+
+
+def error_page(request: Request, response: Response, exc: Exception) -> Response:
+    """The API's JSON error rendered as the error page (same status and headers)."""
+    import json
+
+    lang = locale_of(request)
+    try:
+        message = str(json.loads(bytes(response.body))["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        message = ""
+    zh = getattr(exc, "zh", "")
+    if lang == "zh" and zh:
+        message = str(zh)
+    title = "出错了" if lang == "zh" else "Something went wrong"
+    page = render(request, "error.html", None, response.status_code, title=title, message=message)
+    for name in ("retry-after", "www-authenticate"):
+        if name in response.headers:
+            page.headers[name] = response.headers[name]
+    return page
