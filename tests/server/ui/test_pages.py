@@ -6,10 +6,12 @@ import html
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
-from tests.server.harness import Running
+from ebrain.brain import Brain
+from tests.server.harness import Running, make_workspace, serve
 
 
 def test_pages_need_a_session(ui_server: Running) -> None:
@@ -146,3 +148,23 @@ def test_chinese_pages_have_no_english_left(ui_server: Running) -> None:
         strings = json.loads(html.unescape(raw))
         assert len(strings) >= 15
         assert _visible_latin(" ".join(strings.values())) <= {"AI"}
+
+
+def test_first_run_with_the_one_time_token(tmp_path: Path) -> None:
+    brain = Brain.open(make_workspace(tmp_path))
+    token = brain.identity.first_admin_token()  # what `ebrain serve` prints
+    assert token
+    try:
+        with serve(brain) as srv, srv.client(follow_redirects=True) as http:
+            assert 'href="/ui/first-run"' in http.get("/ui/login").text
+            form = {"token": "wrong-token", "name": "boss", "password": "boss-password-1"}
+            assert http.post("/ui/first-run", data=form).status_code == 403
+            done = http.post("/ui/first-run", data={**form, "token": token})
+            assert done.status_code == 200 and str(done.url).endswith("/ui/chat")
+            assert ">boss</span>" in done.text  # logged in as the new admin
+            again = http.post("/ui/first-run", data={**form, "token": token, "name": "mallory"})
+            assert again.status_code == 403  # the token is used up
+            assert "/ui/first-run" not in str(http.get("/ui/first-run").url)  # closed
+            assert brain.identity.get_user("mallory") is None
+    finally:
+        brain.close()
