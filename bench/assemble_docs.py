@@ -22,6 +22,7 @@ BENCH_ORDER = [
     "guard",
     "retrieval-peers",
     "load",
+    "ui",
 ]
 CLI_ORDER = ["core", "dict", "ask", "prompt", "models", "guard", "plan"]
 

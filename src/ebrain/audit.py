@@ -16,7 +16,8 @@ hash) outside the workspace, e.g. in a SIEM; an older head must remain a prefix 
 
 Stable action names: login, login_failed, key_used, key_created, key_revoked, upload, delete,
 reingest, user_created, user_disabled, user_enabled, role_changed, group_changed,
-password_changed, first_admin_claimed, ask, search. The text of a question is stored only
+password_changed, first_admin_claimed, ask, search, document_type_changed,
+document_groups_changed. The text of a question is stored only
 when the setting `audit.store_questions` is true (default false: a company may not be allowed
 to keep it); the cited document ids always are (`record_ask`).
 """
@@ -55,6 +56,8 @@ ACTIONS = (
     "first_admin_claimed",
     "ask",
     "search",
+    "document_type_changed",
+    "document_groups_changed",
 )
 MAX_TEXT = 2000  # characters kept of one string in `detail` (the rest is cut, marked "…")
 MAX_ITEMS = 200  # items kept of one list or mapping in `detail`

@@ -12,12 +12,19 @@ import sqlalchemy as sa
 
 from ebrain.answer.facade import AnswerMixin
 from ebrain.auth import Principal, readable, require_principal, require_read
+from ebrain.catalog.dashboard_queries import DashboardQueries, set_document_groups
 from ebrain.catalog.queries import Catalog, DocScope, KnowledgeBase
 from ebrain.catalog.transfer import Progress as CopyProgress
 from ebrain.catalog.transfer import TransferReport
 from ebrain.catalog.workspace import Workspace
 from ebrain.embed.base import EmbeddingModel, embedder_for
-from ebrain.errors import BackendError, ConfigError, IndexMismatchError, InvalidInputError
+from ebrain.errors import (
+    BackendError,
+    ConfigError,
+    IndexMismatchError,
+    InvalidInputError,
+    NotFoundError,
+)
 from ebrain.index.base import (
     DEFAULT_URL,
     Filters,
@@ -40,6 +47,7 @@ from ebrain.ingest.pipeline import IngestPipeline, ProgressFn
 from ebrain.ingest.prepare import PrepareOptions, index_text
 from ebrain.ingest.report import IngestReport, Progress
 from ebrain.models.types import CompletionRequest
+from ebrain.observe.usage import UsageReport, usage_report
 from ebrain.rerank.base import reranker_for
 from ebrain.retrieve.fusion import FusionConfig
 from ebrain.retrieve.hits import Hit
@@ -594,6 +602,28 @@ class Brain(AnswerMixin):
         self.catalog.set_type(document_id, doc_type)
         self.index.refresh([document_id])
 
+    def set_groups(self, document_id: int, groups: Sequence[str]) -> list[str]:
+        """Replace one document's ACL groups (none: readable by everyone); return them. A
+        later ingest of its file adds `--acl` groups and folder-rule groups to these."""
+        names = list(dict.fromkeys(g.strip() for g in groups if g.strip()))
+        if len(names) > 50 or any(len(g) > 100 or "," in g for g in names):
+            raise InvalidInputError(
+                "a document takes at most 50 groups of at most 100 characters, without commas",
+                hint="e.g. sales, hr",
+            )
+        if not set_document_groups(self.engine, document_id, names):
+            raise NotFoundError(f"no document with id {document_id}", hint="see `ebrain docs list`")
+        return names
+
+    def usage_report(
+        self, *, principal: Principal, everyone: bool = False, days: int = 30
+    ) -> UsageReport:
+        """The usage dashboard over the last `days` days: everyone's questions when
+        `everyone` (admins), else only `principal`'s; cited documents only those it may read."""
+        who = require_principal(principal)
+        actor = None if everyone or who.is_owner else who.name
+        return usage_report(self.engine, _scope(who, None), actor=actor, days=days)
+
     # --- documents ---------------------------------------------------------------------
     def documents(
         self,
@@ -620,6 +650,26 @@ class Brain(AnswerMixin):
     ) -> list[dict[str, Any]]:
         """Documents and bytes per (kb, type) over what `principal` may read (in `kbs`)."""
         return self.catalog.document_counts(kb, doc_type, scope=_scope(principal, kbs))
+
+    def reader_stats(
+        self, *, principal: Principal, kbs: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        """Documents, bytes and chunks `principal` may read (in `kbs`), per kb and per type
+        (the counts of `stats()`, scoped to one reader inside the catalog query)."""
+        scope = _scope(principal, kbs)
+        rows = self.catalog.document_counts(scope=scope)
+        by_kb: dict[str, int] = {}
+        by_type: dict[str, int] = {}
+        for row in rows:
+            by_kb[row["kb"]] = by_kb.get(row["kb"], 0) + row["documents"]
+            by_type[row["doc_type"]] = by_type.get(row["doc_type"], 0) + row["documents"]
+        return {
+            "documents": sum(by_kb.values()),
+            "bytes": sum(r["bytes"] for r in rows),
+            "chunks": DashboardQueries(self.engine).chunk_total(scope),
+            "by_kb": dict(sorted(by_kb.items())),
+            "by_type": dict(sorted(by_type.items())),
+        }
 
     def document(
         self, document_id: int, with_text: bool = False, *, principal: Principal

@@ -144,6 +144,11 @@ def m016_ocr(conn: sa.Connection) -> None:
     _create(conn, t.chunk_ocr)
 
 
+def m017_ui_prefs(conn: sa.Connection) -> None:
+    """The web UI's remembered page language per user (ebrain.server.ui)."""
+    _create(conn, t.ui_pref)
+
+
 MIGRATIONS: list[Migration] = [
     m001_catalog,
     m002_vectors,
@@ -161,6 +166,7 @@ MIGRATIONS: list[Migration] = [
     m014_chunk_guard,
     m015_acl_rules,
     m016_ocr,
+    m017_ui_prefs,
 ]
 
 

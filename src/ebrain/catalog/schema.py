@@ -517,3 +517,12 @@ chunk_ocr = sa.Table(
     # JSON [[page, x0, y0, x1, y1], ...]: line boxes as fractions of the page image, y down
     sa.Column("boxes", sa.Text, nullable=False, server_default="[]"),
 )
+
+# --- web UI preferences per user (ebrain.server.ui): the remembered page language ---
+ui_pref = sa.Table(
+    "ui_pref",
+    metadata,
+    sa.Column("user_name", sa.Text, primary_key=True),
+    sa.Column("locale", sa.Text, nullable=False),  # "en" or "zh"
+    sa.Column("updated_at", sa.Text, nullable=False),
+)

@@ -32,7 +32,10 @@ def serve(
         count = int(brain.config.get("server.workers", workers))
         _model_threads(int(brain.config.get("server.model_threads")))
         _first_admin(brain)
-        console.print(f"ebrain API on http://{bind}:{listen}  (docs: /docs)", highlight=False)
+        console.print(
+            f"ebrain API on http://{bind}:{listen}  (docs: /docs, web UI: /ui/chat)",
+            highlight=False,
+        )
         if count == 1:
             from ebrain.server import create_app
 
@@ -82,9 +85,11 @@ def _first_admin(brain: object) -> None:
         console.print(
             say(
                 f"No admin yet. One-time token to create the first admin:\n    {token}\n"
-                "  POST /auth/first-admin {token, name, password}, or `ebrain user create --role admin`",
+                "  open /ui/first-run in a browser, POST /auth/first-admin {token, name, password},"
+                " or `ebrain user create --role admin`",
                 f"尚无管理员。创建首个管理员的一次性令牌：\n    {token}\n"
-                "  POST /auth/first-admin {token, name, password}，或 `ebrain user create --role admin`",
+                "  在浏览器中打开 /ui/first-run，或 POST /auth/first-admin {token, name, password}，"
+                "或 `ebrain user create --role admin`",
             ),
             highlight=False,
             markup=False,

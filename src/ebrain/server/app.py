@@ -11,7 +11,17 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 
-from ebrain.server import admin, auth_routes, content, errors, kg_routes, oidc, openai_api, uploads
+from ebrain.server import (
+    admin,
+    auth_routes,
+    content,
+    errors,
+    kg_routes,
+    oidc,
+    openai_api,
+    ui,
+    uploads,
+)
 from ebrain.server.limits import BodyLimit
 from ebrain.server.metrics import Metrics
 from ebrain.server.security import metrics_reader
@@ -26,6 +36,12 @@ SECURITY_HEADERS = [
 ]
 # /docs loads Swagger UI from a CDN; every other page gets a strict policy
 STRICT_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+# the web pages (ebrain.server.ui): their own scripts, styles and images only, nothing inline
+UI_CSP = (
+    b"content-security-policy",
+    b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+)
 NO_STORE = (b"cache-control", b"no-store")
 
 
@@ -69,7 +85,9 @@ class HeadersAndMetrics:
 def _headers(scope: dict[str, Any], message: Any) -> list[tuple[bytes, bytes]]:
     headers = list(message.get("headers", [])) + SECURITY_HEADERS
     names = {h[0].lower() for h in headers}
-    if not scope["path"].startswith(("/docs", "/redoc")):
+    if scope["path"].startswith("/ui/"):
+        headers.append(UI_CSP)
+    elif not scope["path"].startswith(("/docs", "/redoc")):
         headers.append(STRICT_CSP)
     if b"cache-control" not in names:
         headers.append(NO_STORE)
@@ -99,6 +117,7 @@ def create_app(brain: Any, *, run_jobs: bool = True) -> FastAPI:
     errors.install(app)
     for module in (auth_routes, oidc, content, kg_routes, uploads, admin, openai_api):
         app.include_router(module.router)
+    ui.install(app)  # the web pages under /ui
     _ops(app, state)
     _middleware(app, state, metrics)
     return app

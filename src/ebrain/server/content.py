@@ -229,9 +229,11 @@ def answer_audit(
 ) -> Callable[[], None]:
     """Observes the answer's metrics now; returns its audit entry to write (after sending)."""
     state = _state(request)
-    state.metrics.observe_answer(answer, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    state.metrics.observe_answer(answer, elapsed)
     cited = sorted({c.document_id for c in answer.citations})
     detail = {"trace_id": answer.trace_id, "refused": answer.refused, "assistant": answer.assistant}
+    detail["latency_ms"] = round(elapsed * 1000, 1)  # the usage dashboard's p50/p95
     return partial(state.audit_question, "ask", who.name, answer.question, cited, detail)
 
 
