@@ -613,6 +613,7 @@ class Brain(AnswerMixin):
             )
         if not set_document_groups(self.engine, document_id, names):
             raise NotFoundError(f"no document with id {document_id}", hint="see `ebrain docs list`")
+        self.index.refresh([document_id])  # an external index keeps the groups it filters by
         return names
 
     def usage_report(

@@ -78,6 +78,16 @@ def test_acl_filters_and_changes_are_followed(pair: tuple[Brain, Brain], tmp_pat
     assert "HT-2000 手册" in _titles(milvus, "风扇 通风", Principal.user("u", ["ops"]), "bm25")
 
 
+def test_groups_set_from_the_ui_are_followed(pair: tuple[Brain, Brain]) -> None:
+    milvus, _ = pair
+    user = Principal.user("u", ["sales"])
+    hit = milvus.search("风扇 通风", 1, principal=user, mode="bm25")[0]
+    milvus.set_groups(hit.document_id, ["ops"])
+    for mode in ("bm25", "dense"):
+        assert hit.title not in _titles(milvus, "风扇 通风", user, mode)
+        assert hit.title in _titles(milvus, "风扇 通风", Principal.user("u", ["ops"]), mode)
+
+
 def test_type_change_is_followed(pair: tuple[Brain, Brain]) -> None:
     milvus, _ = pair
     hit = milvus.search("风扇 通风", 1, principal=OWNER, mode="bm25")[0]
