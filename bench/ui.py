@@ -46,6 +46,7 @@ def setup(root: Path) -> Path:
     with Brain.open(ws) as brain:
         brain.ingest(files, kb="sample")
         brain.identity.create_user("bench", role="viewer", password="bench-password-1")
+        brain.identity.create_user("boss", role="admin", password="boss-password-1")
     return ws
 
 
@@ -73,6 +74,7 @@ class Session:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.location = ""
 
     def request(self, method: str, path: str, body: str = "", form: bool = False) -> Any:
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
@@ -91,6 +93,7 @@ class Session:
             response = self.conn.getresponse()
         first = time.perf_counter() - started
         data = response.read()
+        self.location = response.headers.get("location") or ""
         for raw in response.headers.get_all("set-cookie") or []:
             name, _, rest = raw.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
@@ -101,14 +104,13 @@ class Session:
         return self.cookies.get("ebrain_csrf", "")
 
 
-def login(port: int) -> Session:
-    """A session of the viewer with 10 conversations (the chat page's history sidebar)."""
+def login(port: int, user: str = "bench", conversations: int = 10) -> Session:
+    """A session of `user` with some conversations (the chat page's history sidebar)."""
     session = Session(port)
-    status, *_ = session.request(
-        "POST", "/ui/login", "username=bench&password=bench-password-1&next=/ui/chat", True
-    )
+    form = f"username={user}&password={user}-password-1&next=/ui/chat"
+    status, *_ = session.request("POST", "/ui/login", form, True)
     assert status == 303, status
-    for _ in range(10):
+    for _ in range(conversations):
         _, data, *_ = session.request("POST", "/api/conversations", json.dumps({}))
         conv = json.loads(data)["id"]
         body = json.dumps({"question": QUESTION})
@@ -138,6 +140,8 @@ def first_bytes(session: Session, path: str, n: int) -> dict[str, float]:
 def weight(session: Session, path: str) -> dict[str, Any]:
     """The page's HTML bytes and the JS + CSS files it loads (all served by this server)."""
     status, html, *_ = session.request("GET", path)
+    if status in (302, 303, 307) and session.location.startswith("/ui/"):
+        status, html, *_ = session.request("GET", session.location)  # e.g. /ui/admin -> a tab
     if status != 200:
         return {"status": status, "html_bytes": 0, "assets": {}, "js_css_bytes": 0, "external": []}
     assets = sorted(set(ASSET.findall(html.decode())))
@@ -176,6 +180,8 @@ def main() -> None:
                 p: first_bytes(session, p, args.n) for p in ("/ui/chat", "/ui/search?q=HT-2000")
             }
             weights = {p: weight(session, p) for p in pages(session)}
+            admin = login(args.port, "boss", 0)  # the pages only an administrator sees
+            weights |= {f"{p} (admin)": weight(admin, p) for p in pages(admin) if p not in weights}
         finally:
             proc.terminate()
             proc.wait(30)

@@ -57,3 +57,18 @@ def _json(raw: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def first_questions(engine: sa.Engine, conversation_ids: list[str]) -> dict[str, str]:
+    """The first question of each conversation (the history sidebar's labels)."""
+    if not conversation_ids:
+        return {}
+    m = t.message.c
+    first = (
+        sa.select(sa.func.min(m.id))
+        .where(m.conversation_id.in_(conversation_ids), m.role == "user")
+        .group_by(m.conversation_id)
+    )
+    q = sa.select(m.conversation_id, m.content).where(m.id.in_(first))
+    with engine.connect() as conn:
+        return {str(r[0]): str(r[1])[:200] for r in conn.execute(q)}

@@ -201,11 +201,12 @@ def category_label(category: str, lang: str | None = None) -> str:
 def _svg_bars(series: list[tuple[str, list[int]]], height: int = 180) -> dict[str, Any]:
     """Geometry of a grouped vertical bar chart (one group per label, up to two bars each)."""
     top = max([v for _l, vs in series for v in vs] + [1])
-    group_w = 44
+    widest = max((len(label) for label, _v in series), default=4)
+    group_w = max(44, 7 * widest + 10)
     bars, labels = [], []
     for i, (label, values) in enumerate(series):
         x0 = 30 + i * group_w
-        labels.append({"x": x0 + group_w / 2 - 4, "y": height + 16, "text": label})
+        labels.append({"x": x0 + 8 * len(values), "y": height + 16, "text": label})
         for j, v in enumerate(values):
             h = round((height - 20) * v / top, 1)
             bars.append(
@@ -248,7 +249,10 @@ def _png_bars(series: list[tuple[str, list[int]]]) -> str | None:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _chart(series: list[tuple[str, list[int]]], charts: str) -> dict[str, Any]:
+def _chart(
+    series: list[tuple[str, list[int]]], charts: str, local: list[str] | None = None
+) -> dict[str, Any]:
+    """A PNG chart (ASCII labels: no CJK font needed) or an SVG one (`local` labels)."""
     png = _png_bars(series) if charts in ("auto", "png") and series else None
     if png is None and charts == "png" and series:
         from ebrain.errors import InvalidInputError
@@ -257,6 +261,8 @@ def _chart(series: list[tuple[str, list[int]]], charts: str) -> dict[str, Any]:
             "PNG charts need matplotlib",
             hint="pip install 'ebrain[charts]', or use --charts svg",
         )
+    if png is None and local is not None:
+        series = [(name, values) for name, (_l, values) in zip(local, series, strict=True)]
     return {"png": png, "svg": None if png else _svg_bars(series)}
 
 
@@ -271,7 +277,9 @@ def render_html(report: dict[str, Any], lang: str | None = None, charts: str = "
         "lang": "zh-CN" if say("en", "zh", lang) == "zh" else "en",
         "cat": lambda c: category_label(str(c), lang),
         "month_chart": _chart(month_series, charts),
-        "category_chart": _chart(cat_series, charts),
+        "category_chart": _chart(
+            cat_series, charts, [category_label(c, lang) for c, _v in cat_series]
+        ),
     }
     return env.from_string(TEMPLATE).render(**context)
 
@@ -296,7 +304,7 @@ table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;p
 {% macro chart(c, title) %}{% if c.png or c.svg.bars %}<figure><figcaption>{{ title }}</figcaption>
 {% if c.png %}<img alt="{{ title }}" src="{{ c.png }}">{% else %}
 <svg xmlns="http://www.w3.org/2000/svg" width="{{ c.svg.width }}" height="{{ c.svg.height }}" role="img"><title>{{ title }}</title>
-{% for b in c.svg.bars %}<rect class="{{ b.cls }}" x="{{ b.x }}" y="{{ b.y }}" width="{{ b.w }}" height="{{ b.h }}"><title>{{ b.v }}</title></rect>{% endfor %}
+{% for b in c.svg.bars %}<rect class="{{ b.cls }}" x="{{ b.x }}" y="{{ b.y }}" width="{{ b.w }}" height="{{ b.h }}"><title>{{ b.v }}</title></rect><text x="{{ b.x + 7 }}" y="{{ b.y - 3 }}" text-anchor="middle">{{ b.v }}</text>{% endfor %}
 {% for l in c.svg.labels %}<text x="{{ l.x }}" y="{{ l.y }}" text-anchor="middle">{{ l.text }}</text>{% endfor %}
 </svg>{% endif %}</figure>{% endif %}{% endmacro %}
 <h2>{{ t.by_month }}</h2>

@@ -216,10 +216,14 @@ def test_refusal_and_firewall_notices(ui_server: Running, driver: Any) -> None:
     notice = flagged.find_element("css selector", ".notice.flagged")
     assert "Valve price list" in notice.text
     by_css(driver, "#new-chat").click()  # a new conversation (a follow-up would add "ZX-9")
+    by_css(driver, "#assistant option[value=sales]").click()  # the assistant picker
     refused = _ask(driver, "When will the Mars colony open its first bakery?")
     assert refused.get_attribute("data-done") == "refused"
     assert refused.find_element("css selector", ".notice.refusal").is_displayed()
     shot(driver, "chat-refusal")
+    driver.refresh()  # the conversation (its URL now) remembers its assistant
+    assert by_css(driver, "#assistant").get_attribute("value") == "sales"
+    assert by_css(driver, "article.msg.assistant .notice.refusal")
 
 
 def test_search_filters_highlights_and_explain(ui_server: Running, driver: Any) -> None:

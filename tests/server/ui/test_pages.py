@@ -114,7 +114,7 @@ LATIN_OK = {
     "English",
     "BM25",
     "JavaScript",
-    "sally",
+    "editor",
     "main",
     "manual",
     "contract",
@@ -137,7 +137,7 @@ def test_chinese_pages_have_no_english_left(ui_server: Running) -> None:
     with ui_server.client() as http:
         login = http.get("/ui/login", headers={"Accept-Language": "zh-CN"})
         assert _visible_latin(login.text) == set()
-    with _logged_in(ui_server, "sally") as http:
+    with _logged_in(ui_server, "editor") as http:  # no conversations: only the page's words
         http.cookies.set("ebrain_lang", "zh")
         for path in ("/ui/chat", "/ui/search", "/ui/search?q=zzzqqq&explain=true"):
             page = http.get(path)

@@ -10,6 +10,7 @@ from fastapi import Path as PathParam
 from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ebrain.catalog.ui_queries import first_questions
 from ebrain.errors import EbrainError, NotFoundError
 from ebrain.server.auth_routes import start_session, throttle
 from ebrain.server.content import DocId, visible_document
@@ -170,6 +171,9 @@ def chat_page(request: Request, who: Page, c: str | None = Query(None, max_lengt
     """Chat: the assistant picker, the history sidebar and (with `c`) a conversation so far."""
     state = _state(request)
     conversations = state.queries.conversations(who.name)
+    labels = first_questions(state.brain.engine, [str(c["id"]) for c in conversations])
+    for conv in conversations:
+        conv["label"] = conv["title"] or labels.get(str(conv["id"])) or conv["created_at"]
     messages: list[dict[str, Any]] = []
     current = None
     if c and state.queries.conversation_owner(c) == who.name:
