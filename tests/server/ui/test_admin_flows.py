@@ -68,6 +68,16 @@ def test_document_list_and_counts_follow_the_readers_groups(site: Running) -> No
         assert EVIL not in mine and "&lt;script&gt;alert(" in mine
 
 
+def test_document_list_pages(site: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ebrain.server.ui import kb as kb_pages
+
+    monkeypatch.setattr(kb_pages, "PAGE_SIZE", 1)  # the admin reads 3 documents: 3 pages
+    with login(site, "admin") as admin:
+        middle = admin.get("/ui/kb?page=2")
+        assert middle.status_code == 200
+        assert "page=3" in middle.text and "page=" in middle.text.split("page=3")[0]
+
+
 def test_admin_pages_need_the_admin_role(site: Running) -> None:
     with login(site, "editor") as editor:
         for url in ("/ui/admin/users", "/ui/admin/keys", "/ui/admin/audit", "/ui/admin/firewall"):

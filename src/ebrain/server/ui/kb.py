@@ -210,7 +210,7 @@ def _list_context(
         "doc_types": DOC_TYPES,
         "stats": _stats(request, who),
         "editor": who.has_role("editor"),
-        "query": lambda **kw: _query(kb, doc_type, page, **kw),
+        "query": lambda **kw: _query(kb, doc_type, **{"page": page, **kw}),
     }
 
 
