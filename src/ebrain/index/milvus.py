@@ -24,6 +24,7 @@ import os
 import re
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,7 +143,9 @@ def connect(location: Location) -> Any:
 
 def _start_lite(path: Path) -> None:
     try:
-        from milvus_lite.server_manager import server_manager_instance
+        with warnings.catch_warnings():  # milvus-lite 2.5 imports pkg_resources (deprecated)
+            warnings.simplefilter("ignore", UserWarning)
+            from milvus_lite.server_manager import server_manager_instance
     except ImportError as exc:
         raise ConfigError("the milvus-lite index needs milvus-lite", hint=INSTALL_HINT) from exc
     path.parent.mkdir(parents=True, exist_ok=True)
