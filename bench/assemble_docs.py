@@ -16,6 +16,7 @@ BENCH_ORDER = [
     "classify",
     "retrieval",
     "scale",
+    "scale-milvus",
     "embed",
     "answer",
     "guard",
