@@ -17,6 +17,7 @@ BENCH_ORDER = [
     "retrieval",
     "scale",
     "scale-ray",
+    "scale-milvus",
     "embed",
     "answer",
     "guard",

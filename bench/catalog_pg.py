@@ -1,6 +1,6 @@
 """The catalog on PostgreSQL against the SQLite default, on this machine.
 
-    PYTHONPATH=src .venv/bin/python bench/catalog_pg.py [--repeat 3] [--appends 400]
+    PYTHONPATH=src .venv/bin/python bench/catalog_pg.py [--repeat 3] [--appends 400] [--docs 1000]
 
 Starts a throwaway PostgreSQL cluster (as tests/pgcluster.py does: initdb + pg_ctl in a temporary
 folder, loopback, fsync off — a throwaway cluster, not a tuned server) and measures, median of
@@ -11,8 +11,8 @@ folder, loopback, fsync off — a throwaway cluster, not a tuned server) and mea
   so the SQLite figure includes FTS5 work the PostgreSQL one leaves to Milvus);
 - audit appends per second (each one write transaction: the chain's read-then-append under
   the writer lock) from 1 and 4 threads;
-- `ebrain migrate` of the ingested SQLite workspace into an empty PostgreSQL database: rows per
-  second, copy and verification included.
+- `ebrain migrate` of a SQLite workspace of `--docs` generated bilingual notes into an empty
+  PostgreSQL database: rows per second, schema creation, copy and verification included.
 
 No tuning split is involved (nothing is fitted). Prints one JSON document.
 """
@@ -86,19 +86,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--appends", type=int, default=400)
+    parser.add_argument("--docs", type=int, default=1000, help="documents of the migrate test")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="ebrain-catalog-bench-"))
     os.chmod(root, 0o755)
     cluster: Cluster = start_cluster()
     try:
-        out = _run(root, cluster, args.repeat, args.appends)
+        out = _run(root, cluster, args.repeat, args.appends, args.docs)
     finally:
         cluster.stop()
         shutil.rmtree(root, ignore_errors=True)
     print(json.dumps(out, indent=2))
 
 
-def _run(root: Path, cluster: Cluster, repeat: int, appends: int) -> dict[str, object]:
+def _synthetic(root: Path, docs: int) -> Path:
+    """A SQLite workspace of `docs` generated bilingual notes (about 3 chunks each)."""
+    folder = Path(tempfile.mkdtemp(dir=root))
+    for i in range(docs):
+        body = "\n\n".join(
+            f"## 第{j}节\n\nHT-{i:04d} 控制器第{j}次检修记录：风扇转速正常，滤网已更换。"
+            f" Unit {i} section {j}: fan speed nominal, filter replaced. " * 12
+            for j in range(3)
+        )
+        (folder / f"note-{i:05d}.md").write_text(f"# 检修 {i}\n\n{body}\n", encoding="utf-8")
+    ws = _workspace(root, "")
+    with Brain.open(ws) as brain:
+        assert brain.ingest([folder], kb="synthetic", jobs=1).ok
+    return ws
+
+
+def _run(root: Path, cluster: Cluster, repeat: int, appends: int, docs: int) -> dict[str, object]:
     out: dict[str, object] = {
         "machine": f"{os.cpu_count()} CPUs, {platform.python_version()}",
         "load_before": os.getloadavg()[0],
@@ -108,7 +125,7 @@ def _run(root: Path, cluster: Cluster, repeat: int, appends: int) -> dict[str, o
         for n in (1, 4):
             rate = _median(repeat, lambda u=url, n=n: _appends(root, u(), appends, n))
             out[f"audit_appends_per_s_{name}_{n}_threads"] = rate
-    _, source = _ingest(root, "")
+    source = _synthetic(root, docs)
     rates = []
     for _ in range(repeat):
         with Brain.open(source) as brain:

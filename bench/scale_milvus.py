@@ -267,15 +267,19 @@ def throughput(brain: Brain, qs: list[str], threads: int) -> float:
     return round(len(qs) / (time.perf_counter() - t0), 1)
 
 
-def latency(n: int, n_queries: int) -> dict[str, Any]:
-    """Both backends on one synthetic catalog of n chunks."""
+def latency(n: int, n_queries: int, backends: Sequence[str], reuse: bool) -> dict[str, Any]:
+    """The backends on one synthetic catalog of n chunks (`reuse`: the one built before,
+    with its Milvus mirror)."""
     embedders.register("synth", lambda _s: SynthEmbedder())
     ws = CACHE_DIR / "milvus-scale" / str(n)
-    shutil.rmtree(ws, ignore_errors=True)
-    Brain.init(ws).close()
-    out: dict[str, Any] = {"chunks": n, "build_catalog_s": round(synthesize(ws, n), 1)}
+    out: dict[str, Any] = {"chunks": n}
+    if not (reuse and ws.exists()):
+        shutil.rmtree(ws, ignore_errors=True)
+        Brain.init(ws).close()
+        out["build_catalog_s"] = round(synthesize(ws, n), 1)
     qs = queries(n_queries)
-    for backend, url in BACKENDS.items():
+    for backend in backends:
+        url = BACKENDS[backend]
         (ws / "config.yaml").write_text(
             f"embed:\n  model: synth\nindex:\n  url: '{url}'\n", encoding="utf-8"
         )
@@ -307,6 +311,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=["cmrc2018_dev", "drcd_dev"])
     parser.add_argument("--hybrid", action="store_true")
     parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--backends", nargs="+", default=list(BACKENDS), choices=list(BACKENDS))
+    parser.add_argument("--reuse", action="store_true", help="latency: the catalog built before")
     parser.add_argument("--queries", type=int, default=200, help="latency queries")
     parser.add_argument(
         "--max-queries", type=int, default=500, help="quality: first N test queries"
@@ -319,10 +325,16 @@ def main() -> None:
     if args.part == "quality":
         out |= quality(args.sets, args.hybrid, cache, args.max_queries)
     else:
-        out |= latency(args.chunks, args.queries)
+        out |= latency(args.chunks, args.queries, args.backends, args.reuse)
     out["load_1m_after"] = round(os.getloadavg()[0], 2)
     RESULTS.mkdir(exist_ok=True)
-    suffix = "-hybrid" if args.hybrid else ""
+    suffix = (
+        "-hybrid"
+        if args.hybrid
+        else "-" + "-".join(args.backends)
+        if args.part == "latency"
+        else ""
+    )
     path = RESULTS / f"scale-milvus-{args.part}{suffix}.json"
     path.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(out, indent=1, ensure_ascii=False))

@@ -70,6 +70,23 @@ def test_users_write_postgresql_urls_and_get_psycopg3() -> None:
         make_engine("no scheme at all")
 
 
+def test_catalog_setting_and_its_older_spelling(tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere.sqlite"
+    for key in ("catalog", "catalog_url"):
+        ws = tmp_path / key
+        ws.mkdir()
+        (ws / "config.yaml").write_text(f"{key}: sqlite:///{other}\n", encoding="utf-8")
+        opened = Workspace.open(ws)
+        assert opened.engine.url.database == str(other)
+        opened.close()
+    assert not (tmp_path / "catalog" / "catalog.sqlite").exists()
+
+
+def test_migrate_from_a_missing_workspace_is_a_clear_error(tmp_path: Path) -> None:
+    code, error = _migrate("--from", str(tmp_path / "nope"), "--to", "postgresql://h/db")
+    assert code == 1 and "ebrain init" in json.dumps(error, ensure_ascii=False)
+
+
 # --- migrations -------------------------------------------------------------------------------
 def test_migrations_on_postgresql_from_empty(engine: sa.Engine) -> None:
     done = migrations.migrate(engine)

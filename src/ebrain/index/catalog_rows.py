@@ -6,7 +6,8 @@ engine stores beside each chunk. SQLAlchemy Core only: SQLite and PostgreSQL ali
 from __future__ import annotations
 
 import fnmatch
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from ebrain.catalog import schema as t
 from ebrain.index.base import ChunkRow, Filters
 
+DF_SAMPLE = 20_000  # chunks whose terms give document frequencies (all of them below this)
 ID_BATCH = 5000  # ids per IN list (SQLite allows 32766 parameters; keep statements small)
 
 
@@ -206,3 +208,36 @@ def signature(conn: sa.Connection) -> tuple[int, ...]:
         sa.select(sa.func.count(v.chunk_id), sa.func.coalesce(sa.func.max(v.chunk_id), 0))
     ).one()
     return (int(text[0]), int(text[1]), int(vec[0]), int(vec[1]))
+
+
+@dataclass(frozen=True)
+class TermSample:
+    """Document frequencies of every term over the chunks (exact up to DF_SAMPLE chunks,
+    estimated from every step-th chunk above), for one catalog fingerprint."""
+
+    sig: tuple[int, ...] | None
+    scale: float
+    counts: Counter[str]
+
+    def df(self, term: str) -> int:
+        """The (estimated) number of chunks that contain `term`."""
+        return round(self.counts.get(term, 0) * self.scale)
+
+
+def term_sample(
+    engine: sa.Engine, sig: tuple[int, ...] | None, limit: int = DF_SAMPLE
+) -> TermSample:
+    """Count, per term, the sampled chunks that contain it (one pass over their terms)."""
+    c = t.chunk.c
+    with engine.connect() as conn:
+        total = int(conn.execute(sa.select(sa.func.count(c.id))).scalar_one())
+        step = max(1, math.ceil(total / limit))
+        q = sa.select(c.terms).where(c.terms != "")
+        if step > 1:
+            q = q.where(c.id % step == 0)
+        counts: Counter[str] = Counter()
+        sampled = 0
+        for (terms,) in conn.execute(q):
+            counts.update(set(str(terms).split()))
+            sampled += 1
+    return TermSample(sig, 1.0 if step == 1 else total / max(1, sampled), counts)

@@ -24,6 +24,7 @@ import os
 import re
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,6 @@ MAX_TOPK = 16_384  # Milvus's limit on k
 PUSH_BATCH = 1000
 PAGE = 10_000  # ids per query page (Milvus returns at most 16,384 rows)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
-_SAFE_TERM = re.compile(r"^[\w.\-]+$")
 _SAFE_WORD = re.compile(r"^[\w\-]{1,64}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _IMPOSSIBLE = "id < 0"
@@ -142,7 +142,9 @@ def connect(location: Location) -> Any:
 
 def _start_lite(path: Path) -> None:
     try:
-        from milvus_lite.server_manager import server_manager_instance
+        with warnings.catch_warnings():  # milvus-lite 2.5 imports pkg_resources (deprecated)
+            warnings.simplefilter("ignore", UserWarning)
+            from milvus_lite.server_manager import server_manager_instance
     except ImportError as exc:
         raise ConfigError("the milvus-lite index needs milvus-lite", hint=INSTALL_HINT) from exc
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -183,11 +185,11 @@ def _ints(values: Sequence[int]) -> str:
 
 
 def _bounded_terms(terms: str) -> str:
-    """Terms padded with spaces (so `like "% t %"` matches whole terms), cut to fit VARCHAR."""
+    """Terms cut (at a space) to fit a VARCHAR."""
     data = terms.encode("utf-8")
     if len(data) > MAX_TERMS_BYTES:
         terms = data[:MAX_TERMS_BYTES].decode("utf-8", "ignore").rsplit(" ", 1)[0]
-    return f" {terms} "
+    return terms
 
 
 class MilvusIndex:
@@ -205,6 +207,8 @@ class MilvusIndex:
         self._checked = 0.0  # monotonic time of the last fingerprint check by a search
         self._dim = 0  # the vector collection's dimension, once known
         self._count: tuple[float, int] | None = None  # (monotonic time, vectors) cached briefly
+        self._sample: rows.TermSample | None = None  # document frequencies (lexical_stats)
+        self._sample_lock = threading.Lock()
         self._call(self._ensure_text)
 
     # --- collections -------------------------------------------------------------------
@@ -294,6 +298,8 @@ class MilvusIndex:
                 write_vectors(conn, [c.chunk_id for c in with_vec], vecs)
         with self._lock:
             self._count = None
+            if with_terms:
+                self._sample = None  # new terms: document frequencies move
             self._call(self._push_text, [c.chunk_id for c in with_terms])
             given = {c.chunk_id: np.asarray(c.vector, dtype=np.float32) for c in with_vec}
             self._call(self._push_vectors, list(given), given)
@@ -525,27 +531,28 @@ class MilvusIndex:
         return [IndexHit(int(h["id"]), float(h["distance"])) for h in found[0]]
 
     def lexical_stats(self, terms: Sequence[str], chunk_ids: Sequence[int]) -> LexicalStats:
-        """Document frequencies counted in Milvus (whole-term match over the stored terms),
-        corpus size and each chunk's terms from the catalog, as the embedded index."""
+        """Document frequencies from the catalog's terms (exact up to 20,000 chunks, estimated
+        from an even sample above: milvus-lite has no per-term count), corpus size and each
+        chunk's terms from the catalog, as the embedded index reports them."""
         unique = list(dict.fromkeys(x for x in terms if x))
         if not unique:
             return LexicalStats(0, {}, {})
-        df = {x: self._df(x) for x in unique}
+        sample = self._term_sample()
+        df = {x: sample.df(x) for x in unique}
         wanted = set(unique)
         stored = rows.chunk_terms(self.engine, chunk_ids)
         hits = {i: frozenset(wanted.intersection(x.split())) for i, x in stored.items()}
         return LexicalStats(rows.chunk_count_hint(self.engine), df, hits)
 
-    def _df(self, term: str) -> int:
-        if not _SAFE_TERM.match(term):
-            return 0
-        found = self._call(
-            self.client.query,
-            self.text,
-            filter=f'terms like "% {term} %"',
-            output_fields=["count(*)"],
-        )
-        return int(found[0]["count(*)"])
+    def _term_sample(self) -> rows.TermSample:
+        """The term counts of the last mirrored catalog state (rebuilt when it moved)."""
+        sample = self._sample
+        if sample is None or sample.sig != self._synced:
+            with self._sample_lock:
+                sample = self._sample
+                if sample is None or sample.sig != self._synced:
+                    sample = self._sample = rows.term_sample(self.engine, self._synced)
+        return sample
 
     def load(self, chunk_ids: Sequence[int], filters: Filters) -> dict[int, ChunkRow]:
         """Chunk rows from the catalog; the filters (ACL) apply again there."""
