@@ -107,12 +107,15 @@ def ink_skew(image: Any, limit: float = 3.0, step: float = 0.5) -> float:
 
     small = image.convert("L")
     small = small.resize((600, max(1, round(600 * small.height / max(1, small.width)))))
-    best, best_score = 0.0, -1.0
+
+    def sharpness(angle: float) -> float:
+        turned = np.asarray(small.rotate(-angle, fillcolor=255)) < DARK
+        return float(np.square(np.diff(turned.sum(axis=1).astype(np.float64))).sum())
+
+    best, best_score = 0.0, sharpness(0.0)  # level unless another angle is clearly sharper
     for n in range(round(-limit / step), round(limit / step) + 1):
-        turned = np.asarray(small.rotate(-n * step, fillcolor=255)) < DARK
-        rows = turned.sum(axis=1).astype(np.float64)
-        score = float(np.square(np.diff(rows)).sum())
-        if score > best_score:
+        score = sharpness(n * step) if n else 0.0
+        if score > 1.05 * best_score:
             best, best_score = n * step, score
     return best
 
