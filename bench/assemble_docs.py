@@ -13,6 +13,7 @@ BENCH_ORDER = [
     "summary",
     "ingest",
     "ingest-hardening",
+    "ocr",
     "classify",
     "retrieval",
     "scale",

@@ -447,34 +447,8 @@ def score(
                 "cpu_tesseract": t["cpu"],
             }
         )
-    summary: dict[str, Any] = {}
-    for key in ("zh", "en"):
-        for dpi in (150, 300):
-            sel = [r for r in rows if r["lang"] == key and r["dpi"] == dpi]
-            summary[f"{key}@{dpi}"] = {
-                m: _mean([r[m] for r in sel])
-                for m in ("cer_ebrain", "cer_tesseract", "cer_tesseract_layout")
-            }
-            summary[f"{key}@{dpi}"] |= {
-                m: _mean([r[m] for r in sel if r["design"] == "table"])
-                for m in ("cells_ebrain", "cells_tesseract_layout")
-            }
-    for lang in ("zh", "en"):
-        sel = [r for r in rows if r["lang"] == lang]
-        summary[lang] = {
-            m: _mean([r[m] for r in sel])
-            for m in ("cer_ebrain", "cer_tesseract", "cer_tesseract_layout")
-        }
-    at150 = [r for r in rows if r["dpi"] == 150]
-    summary["speed_150dpi"] = {
-        "pages": len(at150),
-        "ebrain_pages_per_s": len(at150) / sum(r["wall_ebrain"] for r in at150),
-        "ebrain_cpu_s_per_page_median": _median([r["cpu_ebrain"] for r in at150]),
-        "tesseract_pages_per_s": len(at150) / sum(r["wall_tesseract"] for r in at150),
-        "tesseract_cpu_s_per_page_median": _median([r["cpu_tesseract"] for r in at150]),
-    }
-    summary["peak_rss_mib"] = {"ebrain": ours["peak_rss_mib"], "tesseract": tess["peak_rss_mib"]}
-    return {"summary": summary, "pages": rows}
+    peaks = {"ebrain": ours["peak_rss_mib"], "tesseract": tess["peak_rss_mib"]}
+    return {"summary": summarize(rows, peaks), "pages": rows}
 
 
 def isolation() -> dict[str, Any]:
@@ -526,6 +500,68 @@ def isolation() -> dict[str, Any]:
     return out
 
 
+def summarize(rows: list[dict[str, Any]], peaks: dict[str, float]) -> dict[str, Any]:
+    """Means per language and resolution, speed at 150 dpi, peak memory."""
+    summary: dict[str, Any] = {}
+    for key in ("zh", "en"):
+        for dpi in (150, 300):
+            sel = [r for r in rows if r["lang"] == key and r["dpi"] == dpi]
+            summary[f"{key}@{dpi}"] = {
+                m: _mean([r[m] for r in sel])
+                for m in ("cer_ebrain", "cer_tesseract", "cer_tesseract_layout")
+            }
+            summary[f"{key}@{dpi}"] |= {
+                m: _mean([r[m] for r in sel if r["design"] == "table"])
+                for m in ("cells_ebrain", "cells_tesseract_layout")
+            }
+    for lang in ("zh", "en"):
+        sel = [r for r in rows if r["lang"] == lang]
+        summary[lang] = {
+            m: _mean([r[m] for r in sel])
+            for m in ("cer_ebrain", "cer_tesseract", "cer_tesseract_layout")
+        }
+    at150 = [r for r in rows if r["dpi"] == 150]
+    summary["speed_150dpi"] = {
+        "pages": len(at150),
+        "ebrain_pages_per_s": len(at150) / sum(r["wall_ebrain"] for r in at150),
+        "ebrain_cpu_s_per_page_median": _median([r["cpu_ebrain"] for r in at150]),
+        "tesseract_pages_per_s": len(at150) / sum(r["wall_tesseract"] for r in at150),
+        "tesseract_cpu_s_per_page_median": _median([r["cpu_tesseract"] for r in at150]),
+    }
+    summary["peak_rss_mib"] = peaks
+    for lang in ("zh", "en"):
+        sel = [r for r in rows if r["lang"] == lang]
+        summary[lang + "_median"] = {
+            m: _median([r[m] for r in sel]) for m in ("cer_ebrain", "cer_tesseract")
+        }
+    return summary
+
+
+def retest_tesseract() -> dict[str, Any]:
+    """Run only the Tesseract side again (in a child, for its own peak memory) and update the
+    Tesseract figures of bench/results/ocr.json."""
+    pages = json.loads((CACHE / "pages.json").read_text(encoding="utf-8"))
+    child = subprocess.run(
+        [sys.executable, __file__, "--tesseract-child"], capture_output=True, check=True, text=True
+    )
+    tess = json.loads(child.stdout.strip().splitlines()[-1])
+    result = json.loads(RESULTS.read_text(encoding="utf-8"))
+    by_file = {r["file"]: r for r in result["pages"]}
+    for page, t in zip(pages, tess["pages"], strict=True):
+        row = by_file[page["file"]]
+        row["cer_tesseract"] = cer(page["reference"], t["text"])
+        row["cer_tesseract_layout"] = cer(page["reference"], t["layout_text"])
+        row["cells_tesseract_layout"] = cell_accuracy(page["table"], t["table"])
+        row["wall_tesseract"], row["cpu_tesseract"] = t["wall"], t["cpu"]
+    peaks = {
+        "ebrain": result["summary"]["peak_rss_mib"]["ebrain"],
+        "tesseract": tess["peak_rss_mib"],
+    }
+    result["summary"] = summarize(result["pages"], peaks)
+    result["tesseract_load_average_after"] = os.getloadavg()
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -533,7 +569,18 @@ def main() -> None:
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--isolation", action="store_true", help="only the 100-page scan run")
+    parser.add_argument("--tesseract-only", action="store_true", help="rerun the Tesseract side")
+    parser.add_argument("--tesseract-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.tesseract_child:
+        pages = json.loads((CACHE / "pages.json").read_text(encoding="utf-8"))
+        print(json.dumps(run_tesseract(pages)))
+        return
+    if args.tesseract_only:
+        result = retest_tesseract()
+        RESULTS.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+        print(json.dumps(result["summary"], indent=1))
+        return
     if args.isolation:
         result = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
         result["isolation"] = isolation()
@@ -555,7 +602,10 @@ def main() -> None:
         text=True,
     )
     ours = json.loads(child.stdout.strip().splitlines()[-1])
-    tess = run_tesseract(pages)
+    child = subprocess.run(
+        [sys.executable, __file__, "--tesseract-child"], capture_output=True, check=True, text=True
+    )
+    tess = json.loads(child.stdout.strip().splitlines()[-1])
     result = score(pages, ours, tess)
     result["load_average_before"] = load
     result["load_average_after"] = os.getloadavg()

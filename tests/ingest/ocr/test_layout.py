@@ -5,7 +5,7 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from ebrain.ingest.ocr import OcrLine
-from ebrain.ingest.ocr.layout import join_lines, page_blocks, skew
+from ebrain.ingest.ocr.layout import ink_skew, join_lines, page_blocks, skew
 from ebrain.ingest.parsers.base import HeadingTracker
 
 
@@ -81,3 +81,12 @@ def test_skew_is_the_median_angle_of_long_lines() -> None:
 def test_join_lines_keeps_chinese_tight_and_english_spaced() -> None:
     assert join_lines(["验收结论：", "合格"]) == "验收结论：合格"
     assert join_lines(["accept-", "ance test", "passed"]) == "acceptance test passed"
+
+
+def test_ink_skew_finds_the_rotation_of_a_page_without_line_angles() -> None:
+    image = _blank(1000, 800)
+    draw = ImageDraw.Draw(image)
+    for y in range(100, 700, 40):
+        draw.rectangle([100, y, 900, y + 14], fill="black")  # rows of "text"
+    assert ink_skew(image.rotate(2, fillcolor="white")) == 2.0
+    assert ink_skew(image) == 0.0 and ink_skew(_blank()) == 0.0

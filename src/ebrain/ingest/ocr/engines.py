@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from ebrain.ingest.ocr import EngineMissing, OcrLine
@@ -111,7 +112,20 @@ def tsv_lines(tsv: str) -> list[OcrLine]:
         if len(cols) < MIN_TSV_COLUMNS or cols[0] != "5" or not cols[11].strip():
             continue
         lines.setdefault((cols[2], cols[3], cols[4]), []).append(cols)
-    return [_tess_line(words) for words in lines.values()]
+    return [_tess_line(part) for words in lines.values() for part in _segments(words)]
+
+
+def _segments(words: list[list[str]]) -> list[list[list[str]]]:
+    """A Tesseract line cut where the gap between two words exceeds twice the line's height
+    (table cells and columns that Tesseract put on one line)."""
+    words = sorted(words, key=lambda w: int(w[6]))
+    height = max(int(w[9]) for w in words)
+    parts = [[words[0]]]
+    for prev, word in pairwise(words):
+        if int(word[6]) - (int(prev[6]) + int(prev[8])) > 2 * height:
+            parts.append([])
+        parts[-1].append(word)
+    return parts
 
 
 def _tess_line(words: list[list[str]]) -> OcrLine:

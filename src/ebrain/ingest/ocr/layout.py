@@ -79,7 +79,8 @@ def page_blocks(
     lines = [ln for ln in lines if ln.text.strip()]
     if not lines:
         return []
-    page = Page(number, image.width, image.height, skew(lines))
+    angle = skew(lines) if any(ln.angle for ln in lines) else ink_skew(image)
+    page = Page(number, image.width, image.height, angle)
     items = [_deskewed(ln, page) for ln in lines]
     tables = find_tables(image, page.angle)
     items = _with_tables(items, tables)
@@ -97,6 +98,26 @@ def skew(lines: list[OcrLine]) -> float:
     ]
     angle = statistics.median(angles) if angles else 0.0
     return angle if abs(angle) <= MAX_SKEW else 0.0
+
+
+def ink_skew(image: Any, limit: float = 3.0, step: float = 0.5) -> float:
+    """The skew of a page whose engine gave no line angles (Tesseract's boxes): the rotation
+    under which the rows of a small copy of the page have the sharpest ink profile."""
+    import numpy as np
+
+    small = image.convert("L")
+    small = small.resize((600, max(1, round(600 * small.height / max(1, small.width)))))
+
+    def sharpness(angle: float) -> float:
+        turned = np.asarray(small.rotate(-angle, fillcolor=255)) < DARK
+        return float(np.square(np.diff(turned.sum(axis=1).astype(np.float64))).sum())
+
+    best, best_score = 0.0, sharpness(0.0)  # level unless another angle is clearly sharper
+    for n in range(round(-limit / step), round(limit / step) + 1):
+        score = sharpness(n * step) if n else 0.0
+        if score > 1.05 * best_score:
+            best, best_score = n * step, score
+    return best
 
 
 def _deskewed(line: OcrLine, page: Page) -> Item:

@@ -123,7 +123,8 @@ class _PdfState:
             self.warnings.append(f"page {number}: its text layer looks mis-encoded (needs OCR)")
             heading = _heading_at(self.outline, index)
             return [Block(p, "text", heading, number) for p in _paragraphs(garbage)]
-        self.warnings.append(f"page {number} has no text layer (needs OCR)")
+        if [number] not in (self.ocr.skipped[-1:], self.ocr.late[-1:]):  # else one warning says
+            self.warnings.append(f"page {number} has no text layer (needs OCR)")
         return []
 
     def _table_blocks(
