@@ -1,9 +1,9 @@
 # ebrain: the API server, the CLI, the ingest worker and (with the ray extra) a Ray worker image.
 #   docker build -t ebrain:0.1.0 .
-#   docker build --build-arg EXTRAS=postgres,ray --build-arg OCR=0 -t ebrain:0.1.0 .
+#   docker build --build-arg EXTRAS=postgres,milvus --build-arg OCR=0 -t ebrain:0.1.0 .
 FROM python:3.11-slim-bookworm
 
-ARG EXTRAS=postgres,ray
+ARG EXTRAS=postgres,milvus,ray
 # Tesseract (Chinese + English) for scanned documents; LibreOffice (large) converts legacy
 # .doc/.xls/.ppt and is left out unless asked for.
 ARG OCR=1
