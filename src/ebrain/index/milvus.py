@@ -462,18 +462,28 @@ class MilvusIndex:
 
     def _ids(self, collection: str) -> set[int]:
         """Every chunk id in a collection, paged in primary-key order (milvus-lite fails a
-        query whose result is empty, so a short page ends it and an empty collection is
-        not queried)."""
+        query whose result is empty: pages stop at the row count, and such a failure of a
+        page counts as the end)."""
         found: set[int] = set()
-        last, more = -1, self._count_rows(collection) > 0
-        while more:
-            batch = self.client.query(
-                collection, filter=f"id > {last}", output_fields=["id"], limit=PAGE
-            )
-            ids = [int(r["id"]) for r in batch]
+        total, last = self._count_rows(collection), -1
+        while len(found) < total:
+            ids = self._page(collection, last)
             found.update(ids)
-            last, more = max(ids, default=last), len(ids) == PAGE
+            if len(ids) < PAGE:
+                break
+            last = max(ids)
         return found
+
+    def _page(self, collection: str, after: int) -> list[int]:
+        try:
+            batch = self.client.query(
+                collection, filter=f"id > {after}", output_fields=["id"], limit=PAGE
+            )
+        except Exception as exc:
+            if "Unsupported data type: 0" in str(exc):
+                return []
+            raise
+        return [int(r["id"]) for r in batch]
 
     # --- search ----------------------------------------------------------------------------
     def expression(self, f: Filters) -> str:
