@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import threading
@@ -423,18 +424,39 @@ class MilvusIndex:
 
     def flush(self) -> int:
         """Reconcile the mirror with the catalog when the catalog's fingerprint moved since
-        the last reconciliation: push chunks Milvus lacks, remove those the catalog lost."""
+        the last reconciliation (this process's, else the one recorded in the catalog's meta
+        table): push chunks Milvus lacks, remove those the catalog lost."""
         with self.engine.connect() as conn:
             sig = rows.signature(conn)
+            recorded = conn.execute(
+                sa.select(t.meta.c.value).where(t.meta.c.key == self._sig_key)
+            ).scalar()
         if sig == self._synced:
             return 0
         with self._lock:
             if sig == self._synced:
                 return 0
+            if self._synced is None and recorded == json.dumps(sig) and self._looks_mirrored(sig):
+                self._synced = sig  # an earlier open left Milvus mirroring this very state
+                return 0
             self._count = None
             pushed = int(self._call(self._reconcile))
             self._synced = sig
+            self._record(sig)
         return pushed
+
+    @property
+    def _sig_key(self) -> str:
+        return f"index.milvus.{self.text}"
+
+    def _looks_mirrored(self, sig: tuple[int, ...]) -> bool:
+        """Milvus still holds rows when the catalog has some (a wiped Milvus is re-filled)."""
+        return (self._call(self._count_rows, self.text) > 0) == (sig[0] > 0)
+
+    def _record(self, sig: tuple[int, ...]) -> None:
+        with write_conn(self.engine) as conn, conn.begin():
+            conn.execute(sa.delete(t.meta).where(t.meta.c.key == self._sig_key))
+            conn.execute(sa.insert(t.meta).values(key=self._sig_key, value=json.dumps(sig)))
 
     def _reconcile(self) -> int:
         with self.engine.connect() as conn:
