@@ -451,7 +451,7 @@ class MilvusIndex:
 
     def _looks_mirrored(self, sig: tuple[int, ...]) -> bool:
         """Milvus still holds rows when the catalog has some (a wiped Milvus is re-filled)."""
-        return (self._call(self._count_rows, self.text) > 0) == (sig[0] > 0)
+        return (int(self._call(self._count_rows, self.text)) > 0) == (sig[0] > 0)
 
     def _record(self, sig: tuple[int, ...]) -> None:
         with write_conn(self.engine) as conn, conn.begin():
