@@ -376,7 +376,7 @@ class MilvusIndex:
         """Mirror these chunks' vectors (from `given`, else from the catalog) and scalars."""
         for start in range(0, len(ids), PUSH_BATCH):
             part = list(ids[start : start + PUSH_BATCH])
-            vecs = dict(given or {})
+            vecs = {i: given[i] for i in part if i in given} if given else {}
             missing = [i for i in part if i not in vecs]
             if missing:
                 with self.engine.connect() as conn:
