@@ -118,3 +118,17 @@ def test_ask_cites_only_readable_documents(pair: tuple[Brain, Brain]) -> None:
     assert all(c.title != "薪酬调整" for c in answer.citations)
     owner = milvus.ask("HT-2000 项目组奖金方案是什么？", principal=OWNER)
     assert any(c.title == "薪酬调整" for c in owner.citations)
+
+
+def test_reopen_trusts_the_recorded_mirror_and_refills_a_wiped_one(
+    pair: tuple[Brain, Brain],
+) -> None:
+    milvus, _ = pair
+    ws = milvus.workspace.path
+    with Brain.open(ws) as again:
+        index = again.index
+        assert isinstance(index, MilvusIndex)
+        assert index._synced is not None and index.flush() == 0  # no reconciliation at open
+        index.client.drop_collection(index.text)
+    with Brain.open(ws) as refilled:
+        assert _titles(refilled, "采购合同 HT2023-015", OWNER, "bm25")[0] == "采购合同 HT2023-015"

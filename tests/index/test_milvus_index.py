@@ -83,3 +83,35 @@ def test_flush_mirrors_catalog_deletes_and_refresh_follows_acl(
     assert top.chunk_id not in [h.chunk_id for h in index.lexical(terms, 10, Filters(OWNER))]
     assert index.vector_count() == 3
     filled.engine.dispose()
+
+
+def test_ids_page_through_an_exact_multiple_of_the_page(
+    tmp_path: Path, lite_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reconciliation reads every id even when the rows fill the last page exactly (milvus-lite
+    fails a query with an empty result, which must never end the read early or raise)."""
+    from ebrain.index import milvus
+
+    filled = fill(lite_url(lite_file), tmp_path)
+    index = filled.index
+    assert isinstance(index, MilvusIndex)
+    for page in (1, 2, 3, 4, 10):
+        monkeypatch.setattr(milvus, "PAGE", page)
+        assert index._ids(index.text) == set(filled.titles)
+    filled.engine.dispose()
+
+
+def test_load_applies_every_filter(tmp_path: Path, lite_file: Path) -> None:
+    """The catalog re-check of `load` takes the same filters as the search (dates, kbs, tags,
+    path globs), in portable SQL."""
+    filled = fill(lite_url(lite_file), tmp_path)
+    ids = sorted(filled.titles)
+    cases = [
+        (Filters(OWNER, since="2024-02-01"), {"薪酬调整", "Weekly report"}),
+        (Filters(OWNER, until="2023-12-31", kbs=("legal",)), {"采购合同 HT2023-015"}),
+        (Filters(OWNER, tags=("weekly",)), {"Weekly report"}),
+        (Filters(OWNER, path_glob="*/public/*"), {"HT-2000 手册", "Weekly report"}),
+    ]
+    for filters, expected in cases:
+        assert {r["title"] for r in filled.index.load(ids, filters).values()} == expected
+    filled.engine.dispose()

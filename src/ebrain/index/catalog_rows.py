@@ -23,9 +23,9 @@ DF_SAMPLE = 20_000  # chunks whose terms give document frequencies (all of them 
 ID_BATCH = 5000  # ids per IN list (SQLite allows 32766 parameters; keep statements small)
 
 
-def day_column() -> sa.ColumnElement[Any]:
+def day_column(document: sa.FromClause = t.document) -> sa.ColumnElement[Any]:
     """A document's date as the filters see it: doc_date, else the day it was updated."""
-    d = t.document.c
+    d = document.c
     return sa.func.coalesce(d.doc_date, sa.func.substr(d.updated_at, 1, 10))
 
 
@@ -48,9 +48,9 @@ def glob_documents(conn: sa.Connection, pattern: str) -> list[int]:
 
 def filter_clause(f: Filters) -> sa.ColumnElement[bool]:
     """The filters as a condition over `chunk` (ACL included for a non-owner)."""
-    c, d = t.chunk.c, t.document.c
+    c, own = t.chunk.c, t.document.alias("filter_document")  # the alias never auto-correlates
     parts: list[sa.ColumnElement[bool]] = []
-    doc = sa.select(d.id).where(d.id == c.document_id)
+    doc = sa.select(own.c.id).where(own.c.id == c.document_id)
     if f.kbs:
         parts.append(c.kb_id.in_(sa.select(t.kb.c.id).where(t.kb.c.name.in_(f.kbs))))
     if f.doc_types:
@@ -59,9 +59,9 @@ def filter_clause(f: Filters) -> sa.ColumnElement[bool]:
         g = t.document_tag.c
         parts.append(sa.exists().where(g.document_id == c.document_id, g.tag == tag))
     if f.since:
-        parts.append(sa.exists(doc.where(day_column() >= f.since)))
+        parts.append(sa.exists(doc.where(day_column(own) >= f.since)))
     if f.until:
-        parts.append(sa.exists(doc.where(day_column() <= f.until)))
+        parts.append(sa.exists(doc.where(day_column(own) <= f.until)))
     if not f.principal.is_owner:
         parts.append(_acl_clause(f.principal.groups))
     return sa.and_(sa.true(), *parts)

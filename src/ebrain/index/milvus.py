@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import threading
@@ -375,7 +376,7 @@ class MilvusIndex:
         """Mirror these chunks' vectors (from `given`, else from the catalog) and scalars."""
         for start in range(0, len(ids), PUSH_BATCH):
             part = list(ids[start : start + PUSH_BATCH])
-            vecs = dict(given or {})
+            vecs = {i: given[i] for i in part if i in given} if given else {}
             missing = [i for i in part if i not in vecs]
             if missing:
                 with self.engine.connect() as conn:
@@ -423,18 +424,39 @@ class MilvusIndex:
 
     def flush(self) -> int:
         """Reconcile the mirror with the catalog when the catalog's fingerprint moved since
-        the last reconciliation: push chunks Milvus lacks, remove those the catalog lost."""
+        the last reconciliation (this process's, else the one recorded in the catalog's meta
+        table): push chunks Milvus lacks, remove those the catalog lost."""
         with self.engine.connect() as conn:
             sig = rows.signature(conn)
+            recorded = conn.execute(
+                sa.select(t.meta.c.value).where(t.meta.c.key == self._sig_key)
+            ).scalar()
         if sig == self._synced:
             return 0
         with self._lock:
             if sig == self._synced:
                 return 0
+            if self._synced is None and recorded == json.dumps(sig) and self._looks_mirrored(sig):
+                self._synced = sig  # an earlier open left Milvus mirroring this very state
+                return 0
             self._count = None
             pushed = int(self._call(self._reconcile))
             self._synced = sig
+            self._record(sig)
         return pushed
+
+    @property
+    def _sig_key(self) -> str:
+        return f"index.milvus.{self.text}"
+
+    def _looks_mirrored(self, sig: tuple[int, ...]) -> bool:
+        """Milvus still holds rows when the catalog has some (a wiped Milvus is re-filled)."""
+        return (int(self._call(self._count_rows, self.text)) > 0) == (sig[0] > 0)
+
+    def _record(self, sig: tuple[int, ...]) -> None:
+        with write_conn(self.engine) as conn, conn.begin():
+            conn.execute(sa.delete(t.meta).where(t.meta.c.key == self._sig_key))
+            conn.execute(sa.insert(t.meta).values(key=self._sig_key, value=json.dumps(sig)))
 
     def _reconcile(self) -> int:
         with self.engine.connect() as conn:
@@ -462,18 +484,28 @@ class MilvusIndex:
 
     def _ids(self, collection: str) -> set[int]:
         """Every chunk id in a collection, paged in primary-key order (milvus-lite fails a
-        query whose result is empty, so a short page ends it and an empty collection is
-        not queried)."""
+        query whose result is empty: pages stop at the row count, and such a failure of a
+        page counts as the end)."""
         found: set[int] = set()
-        last, more = -1, self._count_rows(collection) > 0
-        while more:
-            batch = self.client.query(
-                collection, filter=f"id > {last}", output_fields=["id"], limit=PAGE
-            )
-            ids = [int(r["id"]) for r in batch]
+        total, last = self._count_rows(collection), -1
+        while len(found) < total:
+            ids = self._page(collection, last)
             found.update(ids)
-            last, more = max(ids, default=last), len(ids) == PAGE
+            if len(ids) < PAGE:
+                break
+            last = max(ids)
         return found
+
+    def _page(self, collection: str, after: int) -> list[int]:
+        try:
+            batch = self.client.query(
+                collection, filter=f"id > {after}", output_fields=["id"], limit=PAGE
+            )
+        except Exception as exc:
+            if "Unsupported data type: 0" in str(exc):
+                return []
+            raise
+        return [int(r["id"]) for r in batch]
 
     # --- search ----------------------------------------------------------------------------
     def expression(self, f: Filters) -> str:
