@@ -17,6 +17,12 @@ def _kb_id(nullable: bool = False) -> sa.Column[int]:
     )
 
 
+def _chunk_pk() -> sa.Column[int]:
+    """The key of a table that holds one row per chunk (removed with its chunk)."""
+    ref = sa.ForeignKey("chunk.id", ondelete="CASCADE")
+    return sa.Column("chunk_id", sa.Integer, ref, primary_key=True)
+
+
 def _document_id(primary_key: bool = False) -> sa.Column[int]:
     ref = sa.ForeignKey("document.id", ondelete="CASCADE")
     return sa.Column("document_id", sa.Integer, ref, nullable=False, primary_key=primary_key)
@@ -159,12 +165,7 @@ meta = sa.Table(
 chunk_vector = sa.Table(
     "chunk_vector",
     metadata,
-    sa.Column(
-        "chunk_id",
-        sa.Integer,
-        sa.ForeignKey("chunk.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _chunk_pk(),
     sa.Column("vec", sa.LargeBinary, nullable=False),
 )
 
@@ -481,12 +482,7 @@ kg_model_cache = sa.Table(  # the model extractor's validated answer per (chunk 
 chunk_guard = sa.Table(
     "chunk_guard",
     metadata,
-    sa.Column(
-        "chunk_id",
-        sa.Integer,
-        sa.ForeignKey("chunk.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _chunk_pk(),
     sa.Column("score", sa.Float, nullable=False),  # learned head on the chunk's stored vector
     sa.Column("rule", sa.Text),  # the fast-path rule that matched the chunk's text, if any
     sa.Column("head", sa.Text, nullable=False),  # data hash (prefix) of the head that scored it
@@ -507,12 +503,7 @@ acl_rule = sa.Table(
 chunk_ocr = sa.Table(
     "chunk_ocr",
     metadata,
-    sa.Column(
-        "chunk_id",
-        sa.Integer,
-        sa.ForeignKey("chunk.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _chunk_pk(),
     sa.Column("confidence", sa.Float, nullable=False),  # mean confidence of its OCR'd lines
     # JSON [[page, x0, y0, x1, y1], ...]: line boxes as fractions of the page image, y down
     sa.Column("boxes", sa.Text, nullable=False, server_default="[]"),
