@@ -160,7 +160,7 @@ def lexical_features(
     best = max((coverage(weights, terms) for terms in top), default=0.0)
     key = key_terms(weights)
     best_key = max((coverage(key, terms) for terms in top), default=0.0)
-    sent = coverage(weights, set(analyzer.terms(sentence))) if sentence else 0.0
+    sent = coverage(weights, analyzer.term_set(sentence)) if sentence else 0.0
     xling = float(bool(hits) and script(question) != script(hits[0].text))
     return {
         "cov_best": round(best, 4),

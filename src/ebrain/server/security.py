@@ -177,13 +177,18 @@ async def caller(
     return who
 
 
+def _holding(who: Caller, role: str) -> Caller:
+    """`who`, when it holds `role` or above (403 otherwise)."""
+    if not who.has_role(role):
+        raise ApiError(403, f"this needs the {role} role", zh=f"此操作需要 {role} 角色")
+    return who
+
+
 def require(role: str) -> Callable[..., Any]:
     """A dependency: the caller, who must hold `role` or above (403 otherwise)."""
 
     async def dependency(who: Annotated[Caller, Depends(caller)]) -> Caller:
-        if not who.has_role(role):
-            raise ApiError(403, f"this needs the {role} role", zh=f"此操作需要 {role} 角色")
-        return who
+        return _holding(who, role)
 
     dependency.__name__ = f"require_{role}"
     return dependency
@@ -199,9 +204,7 @@ async def metrics_reader(
     given = credentials.credentials if credentials is not None else ""
     if token and given and hmac.compare_digest(given.encode(), token.encode()):
         return
-    who = await caller(request, credentials, session)
-    if not who.has_role("admin"):
-        raise ApiError(403, "this needs the admin role", zh="此操作需要 admin 角色")
+    _holding(await caller(request, credentials, session), "admin")
 
 
 Viewer = Annotated[Caller, Depends(caller)]
